@@ -1,0 +1,549 @@
+// Package npy reads and writes NumPy .npy files that hold plain numeric
+// arrays: the weight tensors and spike rasters exchanged with Python.
+//
+// Headers are parsed by codeberg.org/sbinet/npyio. The array data is read
+// and written here, in chunks, because npyio decodes element by element
+// through an io.Reader (slow for tens of millions of elements, and
+// returning io.EOF with a zero-filled tail for a file cut at an element
+// boundary) and writes N-dimensional arrays only as nested slices, which
+// takes seconds for ten million elements.
+//
+// Files are read in C (row-major) order; Fortran-ordered files are
+// rejected unless their layout coincides with C order. Written files use
+// format version 1.0, little-endian, C order.
+package npy
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"codeberg.org/sbinet/npyio"
+
+	"github.com/hdsnn/hdsnn/internal/atomicfile"
+)
+
+// chunkBytes is the size of the blocks in which array data is read,
+// converted and written.
+const chunkBytes = 1 << 16
+
+// Array is an n-dimensional array read from a .npy file.
+type Array struct {
+	// Shape is the array's shape; an empty shape is a 0-d (scalar) array.
+	Shape []int
+	// DType is the element type as the file declares it, e.g. "<f8".
+	DType string
+	// Data holds the elements in C (row-major) order, converted to
+	// float64. len(Data) is the product of Shape.
+	Data []float64
+}
+
+// ReadFloat64 reads the .npy file at path and converts its elements to
+// float64. The file's dtype must be bool, a signed or unsigned integer of
+// 1, 2, 4 or 8 bytes, float32 or float64, in either byte order. Integers
+// beyond ±2⁵³ lose precision in the conversion.
+//
+// ReadFloat64 returns an error naming path if the file is not a .npy
+// file, has an unsupported dtype, is in Fortran order, or holds fewer or
+// more data bytes than its header declares.
+func ReadFloat64(path string) (*Array, error) {
+	src, err := open(path, "float64 or float32")
+	if err != nil {
+		return nil, err
+	}
+	defer src.f.Close()
+
+	data := make([]float64, src.n)
+	err = src.each(func(off int, raw []byte) error {
+		src.dt.decode(data[off:off+len(raw)/src.dt.size], raw)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Array{Shape: src.shape, DType: src.dt.descr, Data: data}, nil
+}
+
+// ReadBinary reads the .npy file at path, whose elements must all be
+// exactly 0 or 1, and returns its shape and its elements in C order. It
+// accepts the same dtypes as ReadFloat64; any other value, NaN included,
+// is an error naming the first offending element. The elements are
+// converted in chunks, so no float64 copy of the array is made.
+func ReadBinary(path string) (shape []int, data []uint8, err error) {
+	src, err := open(path, "uint8 or bool")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.f.Close()
+
+	data = make([]uint8, src.n)
+	if src.dt.size == 1 {
+		err = src.each(func(off int, raw []byte) error {
+			for k, v := range raw {
+				if v > 1 {
+					x := float64(v)
+					if src.dt.kind == 'i' {
+						x = float64(int8(v))
+					}
+					return src.notBinary(off+k, x)
+				}
+			}
+			copy(data[off:], raw)
+			return nil
+		})
+	} else {
+		scratch := make([]float64, chunkBytes/src.dt.size)
+		err = src.each(func(off int, raw []byte) error {
+			vals := scratch[:len(raw)/src.dt.size]
+			src.dt.decode(vals, raw)
+			for k, v := range vals {
+				switch v {
+				case 0:
+				case 1:
+					data[off+k] = 1
+				default:
+					return src.notBinary(off+k, v)
+				}
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return src.shape, data, nil
+}
+
+// WriteFloat64 atomically writes data, an array of the given shape in C
+// order, to path as a little-endian float64 (<f8) .npy file.
+func WriteFloat64(path string, shape []int, data []float64) error {
+	hdr, err := header(path, "<f8", shape, len(data))
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := w.Write(hdr); err != nil {
+			return err
+		}
+		buf := make([]byte, 0, chunkBytes)
+		for len(data) > 0 {
+			k := min(len(data), chunkBytes/8)
+			buf = buf[:0]
+			for _, v := range data[:k] {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+			}
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			data = data[k:]
+		}
+		return nil
+	})
+}
+
+// WriteUint8 atomically writes data, an array of the given shape in C
+// order, to path as a uint8 (|u1) .npy file.
+func WriteUint8(path string, shape []int, data []uint8) error {
+	hdr, err := header(path, "|u1", shape, len(data))
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if _, err := w.Write(hdr); err != nil {
+			return err
+		}
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// header returns the version 1.0 .npy header for an array of descr
+// elements and the given shape, checking that the shape holds n elements.
+//
+// npyio writes headers only inside Write, which takes 1-d slices,
+// mat.Dense or nested slices; it writes version 2.0, misaligns the data
+// (its padding is x%16 spaces instead of the complement to 16), and gives
+// an empty slice the shape (). The format is short enough to write here:
+// the magic string, version 1.0, a little-endian uint16 header length, and
+// a Python dict literal padded with spaces and a final '\n' so that the
+// data starts at a multiple of 64 bytes, as numpy writes it.
+func header(path, descr string, shape []int, n int) ([]byte, error) {
+	size, err := numElems(shape)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if size != n {
+		return nil, fmt.Errorf("%s: shape %s holds %d elements but the data has %d; pass a shape whose product is the data length", path, FormatShape(shape), size, n)
+	}
+	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, FormatShape(shape))
+	const prefix = len(npyio.Magic) + 2 + 2 // magic, version, header length
+	hlen := len(dict) + 1                   // + '\n'
+	hlen += (64 - (prefix+hlen)%64) % 64
+	if hlen > math.MaxUint16 {
+		return nil, fmt.Errorf("%s: shape %s is too long for a .npy version 1.0 header; use fewer dimensions", path, FormatShape(shape))
+	}
+	b := make([]byte, 0, prefix+hlen)
+	b = append(b, npyio.Magic[:]...)
+	b = append(b, 1, 0)
+	b = binary.LittleEndian.AppendUint16(b, uint16(hlen))
+	b = append(b, dict...)
+	for len(b) < prefix+hlen-1 {
+		b = append(b, ' ')
+	}
+	return append(b, '\n'), nil
+}
+
+// source is an open .npy file positioned at the start of its data.
+type source struct {
+	path  string
+	f     *os.File
+	shape []int
+	dt    dtype
+	n     int // number of elements
+}
+
+// open opens the .npy file at path, parses and checks its header, and
+// checks that the file holds exactly the data the header declares. fix
+// names the dtypes to suggest when the file's dtype is not supported.
+func open(path, fix string) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := parse(path, f, fix)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return src, nil
+}
+
+func parse(path string, f *os.File, fix string) (*source, error) {
+	hdr, err := readHeader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	src := &source{path: path, f: f, shape: hdr.Descr.Shape}
+	if src.shape == nil {
+		src.shape = []int{}
+	}
+	src.dt, err = parseDType(hdr.Descr.Type, fix)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	src.n, err = numElems(src.shape)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if hdr.Descr.Fortran && !sameOrder(src.shape) {
+		return nil, fmt.Errorf("%s: array of shape %s is in Fortran order; save it in C order (numpy.ascontiguousarray) instead", path, FormatShape(src.shape))
+	}
+	if src.n > math.MaxInt/src.dt.size {
+		return nil, fmt.Errorf("%s: shape %s of %s is too large to address", path, FormatShape(src.shape), src.dt.descr)
+	}
+
+	start, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	want, have := int64(src.n)*int64(src.dt.size), fi.Size()-start
+	switch {
+	case have < want:
+		return nil, src.truncated(have)
+	case have > want:
+		return nil, fmt.Errorf("%s: %d bytes follow the %d bytes of data that shape %s of %s needs; the file is corrupt or not a plain .npy file, re-save it with numpy.save", path, have-want, want, FormatShape(src.shape), src.dt.descr)
+	}
+	return src, nil
+}
+
+// maxHeaderLen bounds the header length a file may declare, so that a
+// corrupt length cannot make the reader allocate gigabytes. numpy.load
+// refuses headers over 10000 bytes by default.
+const maxHeaderLen = 1 << 16
+
+// readHeader reads the header of a .npy file from r, leaving r at the
+// start of the data.
+func readHeader(r io.Reader) (hdr npyio.Header, err error) {
+	const nmagic = len(npyio.Magic)
+	pre := make([]byte, nmagic+2, nmagic+2+4)
+	if _, err := io.ReadFull(r, pre); err != nil || !bytes.Equal(pre[:nmagic], npyio.Magic[:]) {
+		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return hdr, err
+		}
+		return hdr, errors.New("not a .npy file: it does not start with the \\x93NUMPY magic string; save arrays with numpy.save")
+	}
+	var hlen int
+	switch major := pre[nmagic]; major {
+	case 1:
+		pre = pre[:nmagic+2+2]
+		if _, err := io.ReadFull(r, pre[nmagic+2:]); err != nil {
+			return hdr, truncatedHeader(err)
+		}
+		hlen = int(binary.LittleEndian.Uint16(pre[nmagic+2:]))
+	case 2:
+		pre = pre[:nmagic+2+4]
+		if _, err := io.ReadFull(r, pre[nmagic+2:]); err != nil {
+			return hdr, truncatedHeader(err)
+		}
+		hlen = int(binary.LittleEndian.Uint32(pre[nmagic+2:]))
+	default:
+		return hdr, fmt.Errorf(".npy format version %d.%d is not supported; save with numpy.save, which writes version 1.0", major, pre[nmagic+1])
+	}
+	if hlen > maxHeaderLen {
+		return hdr, fmt.Errorf("the .npy header claims %d bytes, more than %d; the file is corrupt, re-create it", hlen, maxHeaderLen)
+	}
+	raw := make([]byte, len(pre)+hlen)
+	copy(raw, pre)
+	if _, err := io.ReadFull(r, raw[len(pre):]); err != nil {
+		return hdr, truncatedHeader(err)
+	}
+
+	// npyio's header parser slices the header text without bounds checks
+	// and panics on some malformed headers; report those as errors.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("malformed .npy header %q (%v); re-save the array with numpy.save", raw[len(pre):], p)
+		}
+	}()
+	rr, err := npyio.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return hdr, fmt.Errorf("malformed .npy header %q: %w; re-save the array with numpy.save", raw[len(pre):], err)
+	}
+	return rr.Header, nil
+}
+
+// truncatedHeader returns the error for a file that ends inside its
+// header; err is the read error.
+func truncatedHeader(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("truncated: the file ends inside the .npy header; re-create it")
+	}
+	return err
+}
+
+// each reads the data in chunks of whole elements and calls fn with each
+// chunk and the flat index of its first element.
+func (s *source) each(fn func(off int, raw []byte) error) error {
+	per := max(1, chunkBytes/s.dt.size)
+	buf := make([]byte, per*s.dt.size)
+	for off := 0; off < s.n; off += per {
+		raw := buf[:min(per, s.n-off)*s.dt.size]
+		if nr, err := io.ReadFull(s.f, raw); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return s.truncated(int64(off*s.dt.size + nr))
+			}
+			return fmt.Errorf("%s: %w", s.path, err)
+		}
+		if s.dt.order == binary.BigEndian {
+			swap(raw, s.dt.size)
+		}
+		if err := fn(off, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// truncated returns the error for a file that holds only have bytes of
+// data.
+func (s *source) truncated(have int64) error {
+	return fmt.Errorf("%s: truncated: shape %s of %s needs %d bytes of data, the file holds %d; it was cut short (interrupted copy or write?), re-create it",
+		s.path, FormatShape(s.shape), s.dt.descr, int64(s.n)*int64(s.dt.size), have)
+}
+
+// notBinary returns the error for element i, of value v, in a file that
+// must hold only 0 and 1.
+func (s *source) notBinary(i int, v float64) error {
+	return fmt.Errorf("%s: element %d (index %v of shape %s) is %s; a binary array must hold only 0 and 1, e.g. save (a != 0).astype(numpy.uint8)",
+		s.path, i, unravel(i, s.shape), FormatShape(s.shape), strconv.FormatFloat(v, 'g', -1, 64))
+}
+
+// dtype is a supported element type.
+type dtype struct {
+	descr string           // as in the header, e.g. "<f8"
+	kind  byte             // 'b' bool, 'i' signed, 'u' unsigned integer, 'f' float
+	size  int              // bytes per element
+	order binary.ByteOrder // byte order on disk
+}
+
+// parseDType parses a header's descr value, such as '<f8'. fix names the
+// dtypes to suggest instead of an unsupported one.
+func parseDType(descr, fix string) (dtype, error) {
+	s, ok := strings.CutPrefix(descr, "'")
+	if ok {
+		s, ok = strings.CutSuffix(s, "'")
+	}
+	if !ok {
+		return dtype{}, fmt.Errorf("structured dtype %s is not supported; save a plain array as %s", descr, fix)
+	}
+	bad := fmt.Errorf("dtype %s is not supported; save as %s", s, fix)
+	if len(s) != 3 {
+		return dtype{}, bad
+	}
+	dt := dtype{descr: s, kind: s[1], size: int(s[2] - '0')}
+	switch s[1:] {
+	case "b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f4", "f8":
+	default:
+		return dtype{}, bad
+	}
+	switch s[0] {
+	case '<':
+		dt.order = binary.LittleEndian
+	case '>':
+		dt.order = binary.BigEndian
+	case '|':
+		if dt.size != 1 {
+			return dtype{}, bad
+		}
+		dt.order = binary.LittleEndian
+	default:
+		return dtype{}, bad
+	}
+	if dt.size == 1 {
+		dt.order = binary.LittleEndian // byte order is moot
+	}
+	return dt, nil
+}
+
+// decode converts the little-endian elements in raw to float64 in dst,
+// which has one slot per element.
+func (dt dtype) decode(dst []float64, raw []byte) {
+	le := binary.LittleEndian
+	switch dt.kind {
+	case 'b':
+		for i, v := range raw {
+			if v != 0 {
+				dst[i] = 1
+			} else {
+				dst[i] = 0
+			}
+		}
+	case 'i':
+		switch dt.size {
+		case 1:
+			for i, v := range raw {
+				dst[i] = float64(int8(v))
+			}
+		case 2:
+			for i := range dst {
+				dst[i] = float64(int16(le.Uint16(raw[2*i:])))
+			}
+		case 4:
+			for i := range dst {
+				dst[i] = float64(int32(le.Uint32(raw[4*i:])))
+			}
+		case 8:
+			for i := range dst {
+				dst[i] = float64(int64(le.Uint64(raw[8*i:])))
+			}
+		}
+	case 'u':
+		switch dt.size {
+		case 1:
+			for i, v := range raw {
+				dst[i] = float64(v)
+			}
+		case 2:
+			for i := range dst {
+				dst[i] = float64(le.Uint16(raw[2*i:]))
+			}
+		case 4:
+			for i := range dst {
+				dst[i] = float64(le.Uint32(raw[4*i:]))
+			}
+		case 8:
+			for i := range dst {
+				dst[i] = float64(le.Uint64(raw[8*i:]))
+			}
+		}
+	case 'f':
+		switch dt.size {
+		case 4:
+			for i := range dst {
+				dst[i] = float64(math.Float32frombits(le.Uint32(raw[4*i:])))
+			}
+		case 8:
+			for i := range dst {
+				dst[i] = math.Float64frombits(le.Uint64(raw[8*i:]))
+			}
+		}
+	}
+}
+
+// swap reverses the bytes of each size-byte element of raw in place.
+func swap(raw []byte, size int) {
+	for i := 0; i+size <= len(raw); i += size {
+		e := raw[i : i+size]
+		for a, b := 0, size-1; a < b; a, b = a+1, b-1 {
+			e[a], e[b] = e[b], e[a]
+		}
+	}
+}
+
+// numElems returns the number of elements of an array of the given
+// shape.
+func numElems(shape []int) (int, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("shape %s has a negative dimension", FormatShape(shape))
+		}
+		if d != 0 && n > math.MaxInt/d {
+			return 0, fmt.Errorf("shape %s has too many elements to address", FormatShape(shape))
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+// sameOrder reports whether C and Fortran order lay out an array of the
+// given shape identically: at most one dimension exceeds 1.
+func sameOrder(shape []int) bool {
+	big := 0
+	for _, d := range shape {
+		if d > 1 {
+			big++
+		}
+	}
+	return big <= 1
+}
+
+// unravel returns the C-order multi-index of flat index i.
+func unravel(i int, shape []int) []int {
+	idx := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		if shape[k] > 0 {
+			idx[k] = i % shape[k]
+			i /= shape[k]
+		}
+	}
+	return idx
+}
+
+// FormatShape formats shape as a Python tuple, as .npy headers and numpy
+// do: "()", "(3,)", "(3, 96, 110)".
+func FormatShape(shape []int) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for k, d := range shape {
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(d))
+	}
+	if len(shape) == 1 {
+		b.WriteByte(',')
+	}
+	b.WriteByte(')')
+	return b.String()
+}
