@@ -1,0 +1,36 @@
+package initw_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/fixture"
+)
+
+// TestHebbianConformance reproduces w_hebbian.npy: Hebbian, deconvolved
+// targets, column normalisation, from target.npy.
+func TestHebbianConformance(t *testing.T) {
+	cases, err := fixture.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		cfg := initw.Config{Method: initw.Hebbian, Target: initw.Deconvolved, Norm: initw.Column, Beta: c.Meta.Beta, D: c.Meta.D}
+		w, _, err := initw.Init(c.Target, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := c.Float("w_hebbian.npy")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := w.ToSpec()
+		tol := fixture.Tolerance(want.Data)
+		for k := range got {
+			if math.Abs(got[k]-want.Data[k]) > tol {
+				t.Fatalf("%s: w[%d] = %v, want %v", c.Name, k, got[k], want.Data[k])
+			}
+		}
+	}
+}

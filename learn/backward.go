@@ -1,0 +1,319 @@
+package learn
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+	"gonum.org/v1/gonum/floats"
+
+	"github.com/hdsnn/hdsnn/internal/parallel"
+	"github.com/hdsnn/hdsnn/internal/rng"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/score"
+)
+
+// GradOptions configure one evaluation of the loss gradient.
+type GradOptions struct {
+	// Alpha is the steepness α of the fast-sigmoid surrogate.
+	Alpha float64
+	// Support, when positive, selects the sparse backward pass: the
+	// surrogate is taken as zero where |u − θ| ≥ Support, so only
+	// near-threshold (step, neuron) pairs carry gradient (sparse spiking
+	// gradient descent). It is an approximation; zero is the exact pass.
+	Support float64
+	// Dropout is the probability q of dropping a current entry; the mask
+	// of pattern μ is drawn from the stream (Seed, Round, μ).
+	Dropout     float64
+	Seed, Round uint64
+	// Chunk is the number of patterns whose exact backward pass is
+	// batched into one matrix product per step (default 32). Larger
+	// chunks are faster and take more memory.
+	Chunk int
+}
+
+// Gradient is the result of one forward and backward pass over a batch.
+type Gradient struct {
+	// Grad is ∂(1 − F1)/∂W in the pre-major layout of network.Weights.
+	Grad []float64
+	// Counts are the pooled counts of the forward pass.
+	Counts score.Counts
+	// Kept is the number of (step, neuron) pairs the backward pass
+	// visited; Pairs is the number the exact pass visits.
+	Kept, Pairs int
+}
+
+// Compute runs the trials xs (clamp inputs, one per target pattern) on w,
+// scores them against targets and returns the gradient of 1 − F1 with
+// respect to W (SPEC §4).
+func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
+	if len(xs) != targets.M() {
+		return nil, fmt.Errorf("%d inputs for %d target patterns", len(xs), targets.M())
+	}
+	if err := p.Validate(targets.T); err != nil {
+		return nil, err
+	}
+	if targets.N != w.N {
+		return nil, fmt.Errorf("targets have %d neurons, weights have %d", targets.N, w.N)
+	}
+	for m, x := range xs {
+		if x.N != w.N || x.T != p.Len(targets.T) {
+			return nil, fmt.Errorf("input %d is %d×%d, want %d neurons × %d steps", m, x.N, x.T, w.N, p.Len(targets.T))
+		}
+	}
+	if math.IsNaN(opt.Alpha) || opt.Alpha <= 0 {
+		return nil, fmt.Errorf("alpha = %v: the surrogate steepness must be positive", opt.Alpha)
+	}
+	if math.IsNaN(opt.Support) || opt.Support < 0 {
+		return nil, fmt.Errorf("surrogate support = %v: must be ≥ 0 (0 = exact)", opt.Support)
+	}
+	if opt.Chunk <= 0 {
+		opt.Chunk = 32
+	}
+	_, tEnd := p.ScoredRange(targets.T)
+	g := &Gradient{Grad: make([]float64, len(w.W)), Pairs: len(xs) * w.N * (tEnd - p.D)}
+	var err error
+	if opt.Support > 0 {
+		g.Counts, g.Kept, err = sparseGrad(w, p, targets, xs, opt, g.Grad)
+	} else {
+		g.Counts, err = exactGrad(w, p, targets, xs, opt, g.Grad)
+		g.Kept = g.Pairs
+	}
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// simOptions returns the options of trial m of the batch.
+func (o GradOptions) simOptions(m int) network.Options {
+	var s network.Options
+	if o.Dropout > 0 {
+		s.Dropout = o.Dropout
+		s.Mask = rng.Stream(o.Seed, rng.Dropout, o.Round, uint64(m))
+	}
+	return s
+}
+
+// exactGrad is the exact backward pass. The forward states of a chunk of
+// patterns are recorded densely; going back in time, the gradient that
+// reaches the network's own spikes at step t from the currents of steps
+// t+1 … t+D is one matrix product (chunk × N·D) · (N·D × N) per step.
+func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, error) {
+	m := len(xs)
+	single := m <= opt.Chunk
+	states, err := network.SimulateAll(w, p, xs, func(k int) network.Options {
+		o := opt.simOptions(k)
+		o.Record = single
+		return o
+	})
+	if err != nil {
+		return score.Counts{}, err
+	}
+	counts, _ := network.Score(p, targets, states)
+	on, off := spikeGrad(counts)
+	for c0 := 0; c0 < m; c0 += opt.Chunk {
+		c1 := min(c0+opt.Chunk, m)
+		chunk := states[c0:c1]
+		if !single {
+			chunk, err = network.SimulateAll(w, p, xs[c0:c1], func(k int) network.Options {
+				o := opt.simOptions(c0 + k)
+				o.Record = true
+				return o
+			})
+			if err != nil {
+				return score.Counts{}, err
+			}
+		}
+		backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, grad)
+	}
+	return counts, nil
+}
+
+// backwardChunk adds the exact gradient of a chunk of recorded trials to
+// grad.
+func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []*network.State, on, off, alpha float64, grad []float64) {
+	n, d, c := w.N, w.D, len(sts)
+	from, tEnd := p.ScoredRange(pats[0].T)
+	lpad := tEnd + d
+	// g[k] holds ∂L/∂I_raw (before dropout scaling) of trial k, step-major,
+	// with D zero rows after the last scored step so that every step's
+	// window of D future rows is in bounds.
+	g := make([]float64, c*lpad*n)
+	gu := make([]float64, c*n)  // ∂L/∂u(t+1), carried through the leak
+	rec := make([]float64, c*n) // ∂L/∂seen(t)
+	var impl gonum.Implementation
+	for t := tEnd - 1; t >= d; t-- {
+		if t+1 < tEnd {
+			impl.Dgemm(blas.NoTrans, blas.Trans, c, n, d*n, 1, g[(t+1)*n:], lpad*n, w.W, d*n, 0, rec, n)
+		} else {
+			clear(rec)
+		}
+		for k, st := range sts {
+			r := rec[k*n : (k+1)*n]
+			for _, j := range st.Input.Steps[t] {
+				r[j] = 0 // a clamped slot passes no gradient to the own spike
+			}
+			if t >= from {
+				for j := range r {
+					r[j] += off
+				}
+				for _, j := range pats[k].Steps[t-p.Pre] {
+					r[j] += on - off
+				}
+			}
+			u := st.Membrane[t*n : (t+1)*n]
+			carry := gu[k*n : (k+1)*n]
+			gt := g[(k*lpad+t)*n : (k*lpad+t+1)*n]
+			for j, v := range r {
+				leak := p.Beta
+				if p.Reset == network.Zero && u[j] > p.Theta {
+					leak = 0
+				}
+				v = Surrogate(u[j], p.Theta, alpha)*v + leak*carry[j]
+				carry[j] = v
+				gt[j] = v
+			}
+			if st.Scale != nil {
+				floats.Mul(gt, st.Scale[t*n:(t+1)*n])
+			}
+		}
+	}
+	accumulate(w, sts, g, lpad, tEnd, grad)
+}
+
+// accumulate adds ∂L/∂W[i][d][·] = Σ g(t0+d) over every step t0 at which
+// neuron i was seen. Rows of different presynaptic neurons are summed on
+// different goroutines, each in a fixed (trial, step, delay) order, so the
+// result does not depend on the number of goroutines.
+func accumulate(w *network.Weights, sts []*network.State, g []float64, lpad, tEnd int, grad []float64) {
+	n, d := w.N, w.D
+	type seen struct{ trial, step int32 }
+	byPre := make([][]seen, n)
+	for k, st := range sts {
+		for t := 0; t < tEnd-1; t++ {
+			for _, i := range st.Seen.Steps[t] {
+				byPre[i] = append(byPre[i], seen{int32(k), int32(t)})
+			}
+		}
+	}
+	parallel.For(n, func(i int) error {
+		for _, e := range byPre[i] {
+			base := (int(e.trial)*lpad + int(e.step)) * n
+			for k := 1; k <= d; k++ {
+				floats.Add(grad[(i*d+k-1)*n:(i*d+k)*n], g[base+k*n:base+(k+1)*n])
+			}
+		}
+		return nil
+	})
+}
+
+// contribution is one term of a sparse weight gradient.
+type contribution struct {
+	index int
+	value float64
+}
+
+// sparseGrad is the sparse backward pass: only the (step, neuron) pairs
+// whose membrane lies within opt.Support of θ carry gradient, the leak
+// carries it between consecutive kept steps of one neuron, and pairs
+// outside the support are taken as zero. Trials run in parallel; their
+// terms are added to grad in trial order.
+func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
+	_, tEnd := p.ScoredRange(targets.T)
+	states, err := network.SimulateAll(w, p, xs, func(k int) network.Options {
+		o := opt.simOptions(k)
+		o.Support = opt.Support
+		o.NearUntil = tEnd
+		return o
+	})
+	if err != nil {
+		return score.Counts{}, 0, err
+	}
+	counts, _ := network.Score(p, targets, states)
+	on, off := spikeGrad(counts)
+	terms := make([][]contribution, len(states))
+	kept := 0
+	for _, st := range states {
+		kept += len(st.Near)
+	}
+	parallel.For(len(states), func(k int) error {
+		terms[k] = sparseBackward(w, p, targets.Patterns[k], states[k], on, off, opt.Alpha)
+		return nil
+	})
+	for _, ts := range terms {
+		for _, c := range ts {
+			grad[c.index] += c.value
+		}
+	}
+	return counts, kept, nil
+}
+
+// sparseBackward returns the weight-gradient terms of one trial recorded
+// with a surrogate support.
+func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, on, off, alpha float64) []contribution {
+	n, d := w.N, w.D
+	from, tEnd := p.ScoredRange(pat.T)
+	near := st.Near
+	// start[t] is the index in near of the first pair at step t.
+	start := make([]int, st.L+2)
+	for _, e := range near {
+		start[e.Step+1]++
+	}
+	for t := 1; t < len(start); t++ {
+		start[t] += start[t-1]
+	}
+	find := func(t int, j int32) int {
+		ps := near[start[t]:start[t+1]]
+		k, ok := slices.BinarySearchFunc(ps, j, func(e network.Near, j int32) int { return int(e.Neuron - j) })
+		if !ok {
+			return -1
+		}
+		return start[t] + k
+	}
+	gu := make([]float64, len(near)) // ∂L/∂u at each kept pair
+	gi := make([]float64, len(near)) // ∂L/∂I_raw at each kept pair
+	for idx := len(near) - 1; idx >= 0; idx-- {
+		e := near[idx]
+		t, j := int(e.Step), e.Neuron
+		ds := 0.0
+		if !st.Input.Has(int(j), t) {
+			for k := 1; k <= d && t+k < tEnd; k++ {
+				row := w.Row(int(j), k)
+				for q := start[t+k]; q < start[t+k+1]; q++ {
+					ds += row[near[q].Neuron] * gi[q]
+				}
+			}
+		}
+		if t >= from {
+			if pat.Has(int(j), t-p.Pre) {
+				ds += on
+			} else {
+				ds += off
+			}
+		}
+		v := Surrogate(e.U, p.Theta, alpha) * ds
+		if t+1 < tEnd {
+			if q := find(t+1, j); q >= 0 && (p.Reset == network.Subtract || e.U <= p.Theta) {
+				v += p.Beta * gu[q]
+			}
+		}
+		gu[idx] = v
+		gi[idx] = v * e.Scale
+	}
+	var out []contribution
+	for idx, e := range near {
+		if gi[idx] == 0 {
+			continue
+		}
+		for k := 1; k <= d && int(e.Step)-k >= 0; k++ {
+			for _, i := range st.Seen.Steps[int(e.Step)-k] {
+				out = append(out, contribution{index: (int(i)*d+k-1)*n + int(e.Neuron), value: gi[idx]})
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,148 @@
+package learn
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"path/filepath"
+
+	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// CheckpointFile is the file in a checkpoint directory that names the
+// latest complete checkpoint.
+const CheckpointFile = "checkpoint.json"
+
+// checkpoint is the JSON body of CheckpointFile.
+type checkpoint struct {
+	Run
+	Dir string `json:"dir"` // sub-directory holding the tensors
+}
+
+// Fingerprint returns a short hash of a pattern set's size and spikes.
+func Fingerprint(set *raster.Set) string {
+	h := fnv.New64a()
+	var b [4]byte
+	put := func(v int) {
+		binary.LittleEndian.PutUint32(b[:], uint32(v))
+		h.Write(b[:])
+	}
+	put(set.M())
+	put(set.N)
+	put(set.T)
+	for _, p := range set.Patterns {
+		for t, ns := range p.Steps {
+			for _, i := range ns {
+				put(t)
+				put(int(i))
+			}
+		}
+		put(-1)
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// SaveCheckpoint writes the run's weights, optimiser state and history to
+// dir. The tensors go to a new sub-directory for the epoch; only once they
+// are complete is CheckpointFile atomically replaced to point at them, and
+// the previous epoch's sub-directory removed. A crash at any moment leaves
+// the last complete checkpoint readable.
+func SaveCheckpoint(dir string, r *Run) error {
+	sub := fmt.Sprintf("epoch-%04d", len(r.History))
+	path := filepath.Join(dir, sub)
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	w := r.Weights
+	shape := []int{w.N, w.D, w.N} // pre-major, as in memory
+	if err := npy.WriteFloat64(filepath.Join(path, "weights.npy"), shape, w.W); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	o := r.Config.Optimizer
+	for name, buf := range map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V} {
+		if buf == nil {
+			continue
+		}
+		if err := npy.WriteFloat64(filepath.Join(path, name), shape, buf); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+	}
+	prev, _ := readCheckpoint(dir)
+	b, err := json.MarshalIndent(checkpoint{Run: *r, Dir: sub}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, CheckpointFile), b); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if prev != nil && prev.Dir != sub && prev.Dir != "" {
+		os.RemoveAll(filepath.Join(dir, prev.Dir))
+	}
+	return nil
+}
+
+// readCheckpoint reads CheckpointFile in dir.
+func readCheckpoint(dir string) (*checkpoint, error) {
+	b, err := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		return nil, err
+	}
+	var c checkpoint
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("%s: %w (the checkpoint is damaged; start again without --resume)", filepath.Join(dir, CheckpointFile), err)
+	}
+	if c.Dir == "" || filepath.Base(c.Dir) != c.Dir {
+		return nil, fmt.Errorf("%s: bad tensor directory %q", filepath.Join(dir, CheckpointFile), c.Dir)
+	}
+	return &c, nil
+}
+
+// Resume reads the latest checkpoint in dir, ready for Train to continue.
+func Resume(dir string) (*Run, error) {
+	c, err := readCheckpoint(dir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("no checkpoint in %s (nothing to resume; run without --resume)", dir)
+		}
+		return nil, err
+	}
+	r := c.Run
+	load := func(name string) (*npy.Array, error) {
+		a, err := npy.ReadFloat64(filepath.Join(dir, c.Dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		if len(a.Shape) != 3 || a.Shape[0] != a.Shape[2] || a.Shape[0] <= 0 || a.Shape[1] != r.Params.D {
+			return nil, fmt.Errorf("checkpoint: %s has shape %v, want (N, %d, N)", name, a.Shape, r.Params.D)
+		}
+		return a, nil
+	}
+	wa, err := load("weights.npy")
+	if err != nil {
+		return nil, err
+	}
+	r.Weights = &network.Weights{N: wa.Shape[0], D: r.Params.D, W: wa.Data}
+	if err := r.Weights.Validate(); err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	if r.Config.Optimizer.Steps > 0 {
+		m, err := load("opt_m.npy")
+		if err != nil {
+			return nil, err
+		}
+		r.Config.Optimizer.M = m.Data
+		if r.Config.Optimizer.Kind != SGD {
+			v, err := load("opt_v.npy")
+			if err != nil {
+				return nil, err
+			}
+			r.Config.Optimizer.V = v.Data
+		}
+	}
+	return &r, nil
+}
