@@ -2,6 +2,7 @@ package raster
 
 import (
 	"fmt"
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"math"
 	"math/rand/v2"
 
@@ -51,7 +52,7 @@ func (c Config) Validate() error {
 }
 
 // Generate draws the pattern set c describes. Pattern μ draws from its
-// own generator, rand.New(rand.NewPCG(seed, μ)), one Float64 per neuron
+// own generator, rng.Stream(seed, rng.Patterns, μ), one Float64 per neuron
 // and drawn step, neuron-major (for each neuron i, for each step t): a
 // spike when the draw is below P. No transcendental function is involved,
 // so the same seed gives the same set on every machine, and patterns,
@@ -61,14 +62,14 @@ func (c Config) Validate() error {
 // architectures.
 //
 // Without Periodic and Refractory, pattern μ equals
-// Bernoulli(rand.New(rand.NewPCG(seed, μ)), N, T, P).
+// Bernoulli(rng.Stream(seed, rng.Patterns, μ), N, T, P).
 func Generate(c Config, seed uint64) (*Set, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Set{N: c.N, T: c.T, Patterns: make([]*Raster, c.M)}
 	parallel.For(c.M, func(mu int) error {
-		s.Patterns[mu] = c.draw(rand.New(rand.NewPCG(seed, uint64(mu))))
+		s.Patterns[mu] = c.draw(rng.Stream(seed, rng.Patterns, uint64(mu)))
 		return nil
 	})
 	return s, nil
