@@ -2,11 +2,11 @@ package raster
 
 import (
 	"fmt"
-	"github.com/hdsnn/hdsnn/internal/rng"
 	"math"
 	"math/rand/v2"
 
 	"github.com/hdsnn/hdsnn/internal/parallel"
+	"github.com/hdsnn/hdsnn/internal/rng"
 )
 
 // Config describes a set of synthetic patterns (SPEC §1): M rasters of N

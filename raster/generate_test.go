@@ -1,7 +1,6 @@
 package raster
 
 import (
-	"github.com/hdsnn/hdsnn/internal/rng"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -9,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hdsnn/hdsnn/internal/rng"
 )
 
 // equalSets reports whether a and b have the same size and spikes.
