@@ -27,19 +27,35 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 }
 
-// DefaultConfig returns settings that train the benchmark: Adam at
-// learning rate 1e-3 held for 2 epochs then cosine-annealed towards 1e-5,
-// α = 15, dropout 0.37, exact gradients, 16 epochs.
+// DefaultConfig returns settings that train (measured in the README):
+// Adam at learning rate 1e-2 held for 2 epochs then cosine-annealed
+// towards 1e-4, α = 15, no dropout, sparse gradients with surrogate
+// support 0.5, 16 epochs.
 //
-// The published SGD settings (momentum 0.99, dampening 1 − 5e-5) scale
-// every update by 5e-5 and barely move the weights; PublishedSGD returns
-// them.
+// Adam moves every weight with a non-zero gradient by about the learning
+// rate. The exact gradient is non-zero for every weight of a presynaptic
+// neuron that spiked, so exact-mode Adam at 1e-2 rewrites the whole tensor
+// in one epoch and destroys a stored set (F1 1.000 → 0.000 at the
+// benchmark); the sparse gradient is non-zero only where a membrane came
+// near threshold, so Adam edits just the synapses that matter. Exact mode
+// (Support 0) remains the reference; use it with SGD.
 func DefaultConfig() Config {
 	return Config{
-		Epochs: 16, Warmup: 2, LR: 1e-3, FinalLR: 1e-5,
+		Epochs: 16, Warmup: 2, LR: 1e-2, FinalLR: 1e-4,
 		Optimizer: Optimizer{Kind: Adam, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-9},
-		Alpha:     15, Dropout: 0.37, Chunk: 32, Seed: 1,
+		Alpha:     15, Dropout: 0, Support: 0.5, Chunk: 32, Seed: 1,
 	}
+}
+
+// PublishedConfig returns the training of the original work: exact
+// gradients, dropout 0.37, SGD with momentum 0.99 and dampening 1 − 5e-5
+// at learning rate 1e-2 annealed towards 1e-4, 16 epochs. The dampening
+// scales every update by 5e-5, so these settings barely move the weights.
+func PublishedConfig() Config {
+	c := DefaultConfig()
+	c.Optimizer = PublishedSGD()
+	c.Dropout, c.Support = 0.37, 0
+	return c
 }
 
 // PublishedSGD returns the optimiser of the original work: SGD with

@@ -75,6 +75,9 @@ type State struct {
 // N) per step: the rows of W for every presynaptic spike in the last D
 // steps are added to the currents.
 func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, error) {
+	if err := p.Validate(0); err != nil {
+		return nil, err
+	}
 	if x.N != w.N {
 		return nil, fmt.Errorf("input has %d neurons, weights have %d", x.N, w.N)
 	}

@@ -1,0 +1,199 @@
+// Package experiment runs the studies built on the library: the benchmark
+// (store M patterns, recall them, train, recall again) and the published
+// and new experiments around it.
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"time"
+
+	"github.com/hdsnn/hdsnn"
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/memstat"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/score"
+)
+
+// Benchmark is the whole benchmark: generate patterns, initialise the
+// weights, recall, train, recall again.
+type Benchmark struct {
+	Patterns raster.Config  `json:"patterns"`
+	Seed     uint64         `json:"seed"` // pattern seed; training uses Train.Seed
+	Params   network.Params `json:"params"`
+	Init     initw.Config   `json:"init"`
+	Train    learn.Config   `json:"train"`
+}
+
+// DefaultBenchmark returns the published benchmark: M = 16 patterns of
+// N = 512 neurons over T = 1000 steps at p_A = 1e-3, D = 41 delays,
+// β = 0.7, θ = 0.8.
+func DefaultBenchmark() Benchmark {
+	p := network.Defaults()
+	return Benchmark{
+		Patterns: raster.Config{M: 16, N: 512, T: 1000, P: p.PA},
+		Seed:     1,
+		Params:   p,
+		Init:     initw.Defaults(p),
+		Train:    learn.DefaultConfig(),
+	}
+}
+
+// Validate checks every part of the benchmark and that its tensors fit in
+// memory.
+func (b Benchmark) Validate() error {
+	if err := b.Patterns.Validate(); err != nil {
+		return err
+	}
+	if err := b.Params.Validate(b.Patterns.T); err != nil {
+		return err
+	}
+	if b.Init.D != b.Params.D {
+		return fmt.Errorf("init uses %d delays, the network %d", b.Init.D, b.Params.D)
+	}
+	if err := b.Train.Validate(); err != nil {
+		return err
+	}
+	// Weights, gradient and two optimiser moments.
+	return network.CheckFits(b.Patterns.N, b.Params.D, 4)
+}
+
+// Phase is the recall score of one set of weights.
+type Phase struct {
+	Score   score.Result `json:"score"`
+	F1      []float64    `json:"f1_per_pattern"`
+	Seconds float64      `json:"seconds"`
+}
+
+// Report is what a benchmark run measured, written as report.json.
+type Report struct {
+	Version   string        `json:"version"`
+	Benchmark Benchmark     `json:"benchmark"`
+	InitStats initw.Stats   `json:"init_stats"`
+	Init      Phase         `json:"init"`
+	Trained   *Phase        `json:"trained,omitempty"`
+	History   []learn.Epoch `json:"history"`
+	// Seconds holds the wall-clock time of each stage.
+	Seconds map[string]float64 `json:"seconds"`
+	// PeakMemoryMB is the peak resident memory of the process.
+	PeakMemoryMB float64 `json:"peak_memory_mb"`
+}
+
+// Result is a finished benchmark run: its report, the patterns, the final
+// weights and the final validation trials (for figures).
+type Result struct {
+	Report   Report
+	Patterns *raster.Set
+	Weights  *network.Weights
+	Trials   []*network.State
+}
+
+// Run runs the benchmark. When checkpoints is not empty, training writes
+// a checkpoint there every epoch; with resume it continues from the one
+// found there. onEpoch, if not nil, is called after every epoch.
+func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onEpoch func(learn.Epoch)) (*Result, error) {
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	rep := Report{Version: hdsnn.Version, Benchmark: b, Seconds: map[string]float64{}}
+	stage := func(name string, start time.Time) { rep.Seconds[name] = time.Since(start).Seconds() }
+
+	start := time.Now()
+	set, err := raster.Generate(b.Patterns, b.Seed)
+	if err != nil {
+		return nil, err
+	}
+	stage("generate", start)
+
+	start = time.Now()
+	w, st, err := initw.Init(set, b.Init)
+	if err != nil {
+		return nil, err
+	}
+	rep.InitStats = st
+	stage("init", start)
+
+	// Round 0 of the training seed's validation streams is never used by
+	// training (epoch e validates on round 2e+1 and trains on 2e).
+	rep.Init, _, err = phase(w, b.Params, set, b.Train.Seed, 0)
+	if err != nil {
+		return nil, err
+	}
+
+	var run *learn.Run
+	if resume {
+		if run, err = learn.Resume(checkpoints); err != nil {
+			return nil, err
+		}
+		if run.Params != b.Params {
+			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v); resume with the same flags or start again with --force", checkpoints, run.Params)
+		}
+		if !sameTraining(b.Train, run.Config) {
+			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v); resume with the same flags or start again with --force", checkpoints, run.Config)
+		}
+		run.Config.Epochs = b.Train.Epochs
+	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {
+		return nil, err
+	}
+	start = time.Now()
+	if err := learn.Train(ctx, run, set, checkpoints, onEpoch); err != nil {
+		return nil, err
+	}
+	stage("train", start)
+	rep.History = run.History
+
+	res := &Result{Patterns: set, Weights: run.Weights}
+	final, trials, err := phase(run.Weights, b.Params, set, b.Train.Seed, uint64(2*b.Train.Epochs+1))
+	if err != nil {
+		return nil, err
+	}
+	rep.Trained = &final
+	res.Trials = trials
+	rep.PeakMemoryMB = memstat.PeakMB()
+	res.Report = rep
+	return res, nil
+}
+
+// sameTraining reports whether two training configurations agree in all
+// but the number of epochs and the optimiser's state.
+func sameTraining(a, b learn.Config) bool {
+	a.Epochs, b.Epochs = 0, 0
+	a.Optimizer.Steps, b.Optimizer.Steps = 0, 0
+	a.Optimizer.M, a.Optimizer.V, b.Optimizer.M, b.Optimizer.V = nil, nil, nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// phase recalls every pattern once and scores it.
+func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, []*network.State, error) {
+	start := time.Now()
+	all, per, states, err := network.Recall(w, p, set, seed, round)
+	if err != nil {
+		return Phase{}, nil, err
+	}
+	ph := Phase{Score: all.Result(), Seconds: time.Since(start).Seconds()}
+	for _, c := range per {
+		ph.F1 = append(ph.F1, c.F1())
+	}
+	return ph, states, nil
+}
+
+// CheckOutputs returns an error if any of the named files exists in dir
+// and force is false, so that no earlier result is overwritten by
+// accident.
+func CheckOutputs(dir string, force bool, names ...string) error {
+	if force {
+		return nil
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("%s exists; pass --force to overwrite it or choose another --out", p)
+		}
+	}
+	return nil
+}

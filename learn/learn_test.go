@@ -1,0 +1,255 @@
+package learn_test
+
+import (
+	"context"
+	"math"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/fixture"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// small returns a small benchmark: patterns, parameters and default
+// Hebbian weights scaled by scale (below 1 to weaken recall).
+func small(t *testing.T, scale float64) (*raster.Set, network.Params, *network.Weights) {
+	t.Helper()
+	p := network.Defaults()
+	p.D, p.Trigger, p.Pre, p.Post = 20, 20, 10, 10
+	set, err := raster.Generate(raster.Config{M: 4, N: 128, T: 200, P: 0.005}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _, err := initw.Init(set, initw.Defaults(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range w.W {
+		w.W[k] *= scale
+	}
+	return set, p, w
+}
+
+func TestSparseWithFullSupportIsExact(t *testing.T) {
+	for _, c := range mustCases(t) {
+		exact, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sparse.Kept != exact.Pairs {
+			t.Errorf("%s: support 1e9 kept %d of %d pairs", c.Name, sparse.Kept, exact.Pairs)
+		}
+		tol := fixture.Tolerance(exact.Grad)
+		for k := range exact.Grad {
+			if math.Abs(exact.Grad[k]-sparse.Grad[k]) > tol {
+				t.Fatalf("%s: sparse grad[%d] = %v, exact %v", c.Name, k, sparse.Grad[k], exact.Grad[k])
+			}
+		}
+		narrow, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 0.1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if narrow.Kept == 0 || narrow.Kept >= exact.Pairs/2 {
+			t.Errorf("%s: support 0.1 kept %d of %d pairs; want a small non-zero share", c.Name, narrow.Kept, exact.Pairs)
+		}
+	}
+}
+
+func mustCases(t *testing.T) []*fixture.Case {
+	t.Helper()
+	cases, err := fixture.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// TestGradientIndependentOfCores checks bit-identical gradients and
+// trained weights with GOMAXPROCS 1 and 2, with dropout, chunked exact and
+// sparse passes.
+func TestGradientIndependentOfCores(t *testing.T) {
+	set, p, w := small(t, 0.9)
+	cfg := learn.DefaultConfig()
+	cfg.Epochs, cfg.Chunk = 2, 3
+	results := map[int][][]float64{}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, support := range []float64{0, 0.4} {
+			c := cfg
+			c.Support = support
+			r, err := learn.NewRun(c, p, w.Clone(), set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			results[procs] = append(results[procs], r.Weights.W)
+		}
+	}
+	for k := range results[1] {
+		if !slices.Equal(results[1][k], results[2][k]) {
+			t.Errorf("run %d: weights differ between GOMAXPROCS 1 and 2", k)
+		}
+		if slices.Equal(results[1][k], w.W) {
+			t.Errorf("run %d: training did not change the weights", k)
+		}
+	}
+}
+
+// TestTrainingRaisesF1 starts from deliberately weakened weights and
+// checks that validation F1 rises over the epochs: with the default
+// settings (sparse gradients, Adam) and with exact gradients and SGD.
+func TestTrainingRaisesF1(t *testing.T) {
+	set, p, w := small(t, 0.8)
+	before, _, _, err := network.Recall(w, p, set, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.F1() > 0.9 || before.TP == 0 {
+		t.Fatalf("weakened init has F1 %.3f; the test needs partial recall", before.F1())
+	}
+	exactSGD := learn.DefaultConfig()
+	exactSGD.Support, exactSGD.LR, exactSGD.FinalLR = 0, 3, 0.03
+	exactSGD.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: 0.9}
+	for name, cfg := range map[string]learn.Config{"default": learn.DefaultConfig(), "exact sgd": exactSGD} {
+		cfg.Epochs = 12
+		r, err := learn.NewRun(cfg, p, w.Clone(), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		last := r.History[len(r.History)-1].Valid.F1
+		t.Logf("%s: F1 %.3f → %.3f", name, before.F1(), last)
+		if last < before.F1()+0.15 {
+			t.Errorf("%s: validation F1 went from %.3f to %.3f; want a rise of at least 0.15", name, before.F1(), last)
+		}
+	}
+}
+
+// TestResumeMatchesUninterrupted trains 2 epochs, resumes from the
+// checkpoint for 2 more, and compares with 4 epochs in one go.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	set, p, w := small(t, 0.9)
+	cfg := learn.DefaultConfig()
+	cfg.Epochs = 4
+	full, err := learn.NewRun(cfg, p, w.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learn.Train(context.Background(), full, set, "", nil); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	half := cfg
+	half.Epochs = 2
+	r, err := learn.NewRun(half, p, w.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learn.Train(context.Background(), r, set, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := learn.Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resumed.History) != 2 {
+		t.Fatalf("resumed run has %d epochs of history, want 2", len(resumed.History))
+	}
+	resumed.Config.Epochs = 4
+	if err := learn.Train(context.Background(), resumed, set, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.Weights.W, full.Weights.W) {
+		t.Error("resumed weights differ from an uninterrupted run")
+	}
+	other, err := raster.Generate(raster.Config{M: 4, N: 64, T: 200, P: 0.01}, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learn.Train(context.Background(), resumed, other, dir, nil); err == nil {
+		t.Error("training a resumed run on other patterns did not fail")
+	}
+}
+
+func TestResumeErrors(t *testing.T) {
+	if _, err := learn.Resume(t.TempDir()); err == nil {
+		t.Error("resume from an empty directory did not fail")
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	s := learn.Schedule{Base: 1e-2, Final: 1e-4, Warmup: 2, Epochs: 10}
+	for e := 0; e < 2; e++ {
+		if s.Rate(e) != 1e-2 {
+			t.Errorf("warmup epoch %d: rate %v", e, s.Rate(e))
+		}
+	}
+	for e := 3; e < 10; e++ {
+		if s.Rate(e) >= s.Rate(e-1) {
+			t.Errorf("rate does not fall at epoch %d: %v ≥ %v", e, s.Rate(e), s.Rate(e-1))
+		}
+	}
+	r := 1e-4 / 1e-2
+	if got, want := s.Rate(6), 1e-2*(0.5*(1+math.Cos(math.Pi*0.5))+r)/(1+r); math.Abs(got-want) > 1e-15 {
+		t.Errorf("rate at half way = %v, want %v", got, want)
+	}
+}
+
+func TestOptimizerSteps(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  learn.Optimizer
+		want [2]float64 // w after steps 1 and 2 from w = 1 with g = 0.5 each time, lr 0.1
+	}{
+		{"sgd plain", learn.Optimizer{Kind: learn.SGD}, [2]float64{0.95, 0.90}},
+		{"sgd momentum", learn.Optimizer{Kind: learn.SGD, Momentum: 0.9, Dampening: 0.5}, [2]float64{0.95, 0.95 - 0.1*(0.9*0.5+0.5*0.5)}},
+		{"adam", learn.Optimizer{Kind: learn.Adam, Beta1: 0.9, Beta2: 0.999, Eps: 0}, [2]float64{0.9, 0.8}},
+		{"adamw decay", learn.Optimizer{Kind: learn.AdamW, Beta1: 0.9, Beta2: 0.999, Eps: 0, WeightDecay: 1}, [2]float64{1*(1-0.1) - 0.1, (0.8)*(1-0.1) - 0.1}},
+	}
+	for _, tt := range tests {
+		w := []float64{1}
+		for k := 0; k < 2; k++ {
+			tt.opt.Step(w, []float64{0.5}, 0.1)
+			if math.Abs(w[0]-tt.want[k]) > 1e-12 {
+				t.Errorf("%s: step %d: w = %v, want %v", tt.name, k+1, w[0], tt.want[k])
+			}
+		}
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	bad := map[string]func(*learn.Config){
+		"epochs":    func(c *learn.Config) { c.Epochs = -1 },
+		"lr":        func(c *learn.Config) { c.LR = math.NaN() },
+		"final lr":  func(c *learn.Config) { c.FinalLR = 1 },
+		"alpha":     func(c *learn.Config) { c.Alpha = 0 },
+		"dropout":   func(c *learn.Config) { c.Dropout = 1 },
+		"support":   func(c *learn.Config) { c.Support = -1 },
+		"optimizer": func(c *learn.Config) { c.Optimizer.Kind = "rmsprop" },
+		"momentum":  func(c *learn.Config) { c.Optimizer = learn.PublishedSGD(); c.Optimizer.Momentum = 1 },
+	}
+	for name, mod := range bad {
+		c := learn.DefaultConfig()
+		mod(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if err := learn.DefaultConfig().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+}
