@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// TestHelp checks that every command documents itself.
+func TestHelp(t *testing.T) {
+	root := newRoot()
+	if root.Short == "" || root.Long == "" || root.Example == "" {
+		t.Error("root command lacks Short, Long or Example")
+	}
+	want := []string{"generate", "gradient", "init", "recall", "run", "simulate", "train"}
+	var got []string
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		got = append(got, c.Name())
+		if c.Short == "" || c.Long == "" || c.Example == "" {
+			t.Errorf("%s lacks Short, Long or Example", c.Name())
+		}
+		r := mustRun(t, c.Name(), "--help")
+		if !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--out") {
+			t.Errorf("%s --help:\n%s", c.Name(), r.stdout)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("commands %v, want %v", got, want)
+	}
+}
+
+// TestDefaultsFromLibrary checks that flag defaults are the library's.
+func TestDefaultsFromLibrary(t *testing.T) {
+	root := newRoot()
+	run, _, err := root.Find([]string{"run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := experiment.DefaultBenchmark()
+	for name, want := range map[string]string{
+		"neurons": "512", "delays": "41", "patterns": "16", "steps": "1000", "p-a": "0.001",
+		"beta": "0.7", "theta": "0.8", "reset": "subtract", "epochs": "16", "seed": "1",
+		"pre": "50", "post": "50", "alpha": "15", "dropout": "0", "surrogate-support": "0.5",
+		"out": filepath.Join("out", "run"),
+	} {
+		if got := run.Flags().Lookup(name).DefValue; got != want {
+			t.Errorf("--%s defaults to %s, want %s", name, got, want)
+		}
+	}
+	o := &options{}
+	o.add(pflag.NewFlagSet("defaults", pflag.ContinueOnError), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
+		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support")
+	got, _ := json.Marshal(o.benchmark())
+	want, _ := json.Marshal(b)
+	if string(got) != string(want) {
+		t.Errorf("flag defaults give benchmark\n%s\nwant the library's\n%s", got, want)
+	}
+}
+
+// TestRun runs the whole benchmark at a tiny size, refuses to overwrite it,
+// and resumes it for one more epoch.
+func TestRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	r := mustRun(t, append([]string{"run", "--out", out}, tiny()...)...)
+	requireFiles(t, out, experiment.Outputs()...)
+	if !strings.Contains(r.stdout, "trained") || !strings.Contains(r.stderr, "epoch 1/1") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	rep := readReport(t, out)
+	if rep.Trained == nil || len(rep.History) != 1 || rep.Benchmark.Patterns.N != 32 || rep.Benchmark.Params.D != 5 {
+		t.Errorf("report: trained %v, %d epochs, N = %d, D = %d", rep.Trained, len(rep.History), rep.Benchmark.Patterns.N, rep.Benchmark.Params.D)
+	}
+
+	before, _ := os.ReadFile(filepath.Join(out, "report.json"))
+	if r := runHdsnn(t, append([]string{"run", "--out", out}, tiny()...)...); r.err == nil || !strings.Contains(r.err.Error(), "--force") {
+		t.Errorf("second run: err = %v, want a refusal naming --force", r.err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(out, "report.json")); string(after) != string(before) {
+		t.Error("a refused run changed report.json")
+	}
+
+	mustRun(t, append([]string{"run", "--out", out, "--resume", "--force"}, tiny("--epochs", "2")...)...)
+	if rep := readReport(t, out); len(rep.History) != 2 || rep.History[1].Epoch != 2 {
+		t.Errorf("resumed run has %d epochs, want 2", len(rep.History))
+	}
+}
+
+// readReport reads the report.json in dir.
+func readReport(t *testing.T, dir string) experiment.Report {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep experiment.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	return rep
+}
+
+// TestPipeline runs generate → init → train (and resume) → recall on files.
+func TestPipeline(t *testing.T) {
+	dir := t.TempDir()
+	data, ini, trained, rec := filepath.Join(dir, "data"), filepath.Join(dir, "init"), filepath.Join(dir, "trained"), filepath.Join(dir, "recall")
+	pats := filepath.Join(data, "patterns.npy")
+
+	mustRun(t, "generate", "--neurons", "32", "--patterns", "2", "--steps", "60", "--p-a", "0.05", "--seed", "3", "--csv", "--out", data)
+	requireFiles(t, data, "patterns.npy", "patterns.csv")
+	fromNPY, err := raster.ReadNPY(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromCSV, err := raster.ReadCSV(filepath.Join(data, "patterns.csv"), 32, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromNPY.M() != 2 || fromNPY.N != 32 || fromNPY.T != 60 || string(fromNPY.Dense()) != string(fromCSV.Dense()) {
+		t.Fatalf("patterns.npy is %d×%d×%d and differs from patterns.csv", fromNPY.M(), fromNPY.N, fromNPY.T)
+	}
+
+	r := mustRun(t, "init", "--patterns-file", filepath.Join(data, "patterns.csv"), "--neurons", "32", "--steps", "60",
+		"--delays", "5", "--init", "pinv", "--out", ini)
+	if !strings.Contains(r.stdout, "F1") {
+		t.Errorf("init printed no score:\n%s", r.stdout)
+	}
+	w, meta, err := network.ReadWeights(filepath.Join(ini, "weights.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.N != 32 || w.D != 5 || meta == nil || meta.Source != "init pinv" || meta.Version == "" || len(meta.Details) == 0 {
+		t.Errorf("init weights N = %d, D = %d, meta %+v", w.N, w.D, meta)
+	}
+
+	args := []string{"train", "--weights", filepath.Join(ini, "weights.npy"), "--patterns-file", pats, "--epochs", "1", "--out", trained}
+	r = mustRun(t, args...)
+	requireFiles(t, trained, trainOutputs()...)
+	if !strings.Contains(r.stderr, "epoch 1/1") {
+		t.Errorf("train stderr:\n%s", r.stderr)
+	}
+	r = mustRun(t, "train", "--patterns-file", pats, "--epochs", "2", "--resume", "--force", "--out", trained)
+	var h struct {
+		History []json.RawMessage `json:"history"`
+	}
+	b, err := os.ReadFile(filepath.Join(trained, "history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &h); err != nil || len(h.History) != 2 {
+		t.Errorf("history.json after resume: %d epochs (%v), want 2", len(h.History), err)
+	}
+
+	mustRun(t, "recall", "--weights", filepath.Join(trained, "weights.npy"), "--patterns-file", pats, "--out", rec)
+	requireFiles(t, rec, "spikes.npy", "scores.json", "recall.png", "recall.svg")
+	a, err := npy.ReadFloat64(filepath.Join(rec, "spikes.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := network.Defaults(); len(a.Shape) != 3 || a.Shape[0] != 2 || a.Shape[1] != 32 || a.Shape[2] != want.Len(60) || a.DType != "|u1" {
+		t.Errorf("spikes.npy: shape %v dtype %s, want (2, 32, %d) |u1", a.Shape, a.DType, want.Len(60))
+	}
+	var scores struct {
+		PerPattern []struct {
+			F1 float64 `json:"f1"`
+		} `json:"per_pattern"`
+		Pooled struct {
+			F1 *float64 `json:"f1"`
+		} `json:"pooled"`
+	}
+	b, err = os.ReadFile(filepath.Join(rec, "scores.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &scores); err != nil || len(scores.PerPattern) != 2 || scores.Pooled.F1 == nil {
+		t.Errorf("scores.json: %v\n%s", err, b)
+	}
+}

@@ -1,0 +1,78 @@
+// Command hdsnn stores spike patterns in a recurrent spiking network with
+// synaptic delays and replays them from a cue: it runs the whole benchmark,
+// or each step of it on files (generate patterns, initialise weights,
+// train, recall), and exposes the simulation and its exact gradient so that
+// other implementations can be checked against this one.
+//
+// The command is a thin layer over the library: it parses and validates
+// flags and files, calls the library, prints and writes files.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hdsnn/hdsnn"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := execute(ctx, newRoot(), os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hdsnn: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// execute runs the command tree root with args.
+func execute(ctx context.Context, root *cobra.Command, args []string) error {
+	root.SetArgs(args)
+	return root.ExecuteContext(ctx)
+}
+
+// newRoot builds the command tree. Each call returns a fresh tree with its
+// own flag values.
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hdsnn",
+		Short: "Working memory in recurrent spiking networks with synaptic delays",
+		Long: `hdsnn stores M spike patterns of N neurons in a recurrent network of leaky
+integrate-and-fire neurons whose synapses have D delays, and replays any of
+them from a short cue (see SPEC.md).
+
+Run the whole benchmark with "hdsnn run", or its steps on files:
+generate → init → train → recall. "simulate" and "gradient" run the engine
+on given weights and inputs so that another implementation can be checked
+against it.
+
+Files: patterns and spike rasters are .npy arrays of shape (M, N, T) indexed
+[pattern, neuron, step] (patterns may also be .csv events); weights are .npy
+arrays of shape (N, N, D) indexed [post, pre, delay−1], with a JSON sidecar
+recording how they were made.`,
+		Example: `  hdsnn run --out out/run
+  hdsnn generate --out data --csv
+  hdsnn init --patterns-file data/patterns.npy --out init
+  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --out trained
+  hdsnn recall --weights trained/weights.npy --patterns-file data/patterns.npy --out recall`,
+		Version:       hdsnn.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		newRunCmd(),
+		newGenerateCmd(),
+		newInitCmd(),
+		newTrainCmd(),
+		newRecallCmd(),
+		newSimulateCmd(),
+		newGradientCmd(),
+	)
+	return root
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hdsnn/hdsnn/experiment"
+)
+
+// runCmd holds the flags of "hdsnn run".
+type runCmd struct {
+	options
+}
+
+// newRunCmd builds "hdsnn run": the whole benchmark.
+func newRunCmd() *cobra.Command {
+	o := &runCmd{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the whole benchmark: generate, initialise, recall, train, recall again",
+		Long: `Run the benchmark end to end: draw M random patterns, compute initial weights
+analytically, score cued recall, train the weights by surrogate-gradient BPTT
+(one full-batch step per epoch, with a validation trial after each), and score
+recall again.
+
+Training writes a checkpoint to --out/checkpoint after every epoch; an
+interrupted run continues with --resume. The outputs are report.json,
+weights.npy (+ weights.json), patterns.npy, recall.png/svg and
+training.png/svg. Existing outputs are never overwritten without --force.`,
+		Example: `  hdsnn run
+  hdsnn run --neurons 256 --epochs 8 --out out/n256
+  hdsnn run --out out/run --resume
+  hdsnn run --optimizer sgd-published --reset zero --out out/published`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
+		"beta", "theta", "reset", "pre", "post", "trigger",
+		"init", "target", "norm",
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "resume")
+	o.addOutput(cmd, filepath.Join("out", "run"))
+	return cmd
+}
+
+// run validates the settings and outputs, runs the benchmark and saves it.
+func (o *runCmd) run(cmd *cobra.Command) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	b := o.benchmark()
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := checkOutputs(o.out, o.force, experiment.Outputs()...); err != nil {
+		return err
+	}
+	ck := filepath.Join(o.out, checkpointDir)
+	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+		return err
+	}
+
+	stderr := cmd.ErrOrStderr()
+	fmt.Fprintf(stderr, "benchmark: M = %d patterns, N = %d neurons, T = %d steps, D = %d delays, %d epochs\n",
+		b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Params.D, b.Train.Epochs)
+	prog := newProgress(stderr, b.Train.Epochs)
+	res, err := b.Run(cmd.Context(), ck, o.resume, prog.epoch)
+	prog.done()
+	if err != nil {
+		return trainingError(err, ck)
+	}
+	if err := res.Save(o.out); err != nil {
+		return fmt.Errorf("saving the results: %w", err)
+	}
+	printReport(cmd.OutOrStdout(), res.Report)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\n", o.out, strings.Join(experiment.Outputs(), ", "))
+	return nil
+}
+
+// printReport prints the scores of the initial and trained weights.
+func printReport(w io.Writer, r experiment.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "weights\tprecision\trecall\tF1\tseconds\t")
+	row := func(name string, ph experiment.Phase, seconds float64) {
+		s := ph.Score
+		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.2f\t\n", name, s.Precision, s.Recall, s.F1, seconds)
+	}
+	row("init", r.Init, r.Seconds["init"]+r.Init.Seconds)
+	if r.Trained != nil {
+		row("trained", *r.Trained, r.Seconds["train"]+r.Trained.Seconds)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hdsnn/hdsnn"
+	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// trainCmd holds the flags of "hdsnn train".
+type trainCmd struct {
+	options
+}
+
+// trainOutputs are the files "hdsnn train" writes into --out.
+func trainOutputs() []string {
+	return []string{"weights.npy", "weights.json", "history.json", "training.png", "training.svg"}
+}
+
+// newTrainCmd builds "hdsnn train": surrogate-gradient training.
+func newTrainCmd() *cobra.Command {
+	o := &trainCmd{}
+	cmd := &cobra.Command{
+		Use:   "train --weights W.npy --patterns-file FILE --out DIR",
+		Short: "Train weights by surrogate-gradient BPTT on an F1 loss",
+		Long: `Train the weights of --weights to recall the patterns of --patterns-file
+(SPEC §4): every epoch cues all patterns with fresh background noise and
+dropout, takes one optimiser step along the surrogate gradient of 1 − F1, and
+scores a validation trial without dropout.
+
+A checkpoint is written to --out/checkpoint after every epoch; --resume
+continues from it (the checkpoint then supplies the weights and settings, and
+--epochs, if given, extends the run). At the end the command writes
+weights.npy (+ weights.json), history.json (every epoch's scores) and
+training.png/svg into --out.
+
+The neuron and trial flags (--beta, --theta, --reset, --pre, --post,
+--trigger, --p-a) must match those the weights are meant for; D comes from
+the weights file.`,
+		Example: `  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --out trained
+  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --epochs 32 --optimizer adamw --out trained
+  hdsnn train --patterns-file data/patterns.npy --out trained --resume`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	fs := cmd.Flags()
+	o.add(fs, "weights", "patterns-file", "neurons", "steps",
+		"beta", "theta", "reset", "pre", "post", "trigger", "p-a",
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "seed", "resume")
+	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
+	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
+	_ = cmd.MarkFlagRequired("patterns-file")
+	o.addOutput(cmd, "")
+	return cmd
+}
+
+// run validates the flags, files and outputs, trains and writes the
+// results.
+func (o *trainCmd) run(cmd *cobra.Command) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.epochs < 1 {
+		return fmt.Errorf("--epochs = %d: nothing to train; pass --epochs 1 or more", o.epochs)
+	}
+	if err := checkOutputs(o.out, o.force, trainOutputs()...); err != nil {
+		return err
+	}
+	ck := filepath.Join(o.out, checkpointDir)
+	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+		return err
+	}
+	run, set, err := o.start(cmd, ck)
+	if err != nil {
+		return err
+	}
+	if err := makeOut(o.out); err != nil {
+		return err
+	}
+
+	prog := newProgress(cmd.ErrOrStderr(), run.Config.Epochs)
+	err = learn.Train(cmd.Context(), run, set, ck, prog.epoch)
+	prog.done()
+	if err != nil {
+		return trainingError(err, ck)
+	}
+	return o.save(cmd, run)
+}
+
+// start returns the training run to continue: a new one from --weights, or
+// the one in the checkpoint with --resume.
+func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set, error) {
+	if o.resume {
+		if o.weights != "" {
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: --resume continues from the weights in %s; --weights is not used\n", ck)
+		}
+		run, err := learn.Resume(ck)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--resume: %w", err)
+		}
+		set, err := o.readPatterns(run.Weights.N)
+		if err != nil {
+			return nil, nil, err
+		}
+		if learn.Fingerprint(set) != run.Patterns {
+			return nil, nil, fmt.Errorf("--patterns-file %s holds other patterns than the run in %s was started with; pass the same patterns file", o.patternsFile, ck)
+		}
+		if o.changed("epochs") {
+			run.Config.Epochs = o.epochs
+		}
+		return run, set, nil
+	}
+	if o.weights == "" {
+		return nil, nil, fmt.Errorf("--weights is required to start training (or pass --resume to continue from %s)", ck)
+	}
+	w, _, err := readWeights(o.weights)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := o.readPatterns(w.N)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := o.params(w.D)
+	if err := p.Validate(set.T); err != nil {
+		return nil, nil, err
+	}
+	cfg := o.trainConfig()
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	// The gradient and two optimiser moments come on top of the weights.
+	if err := network.CheckFits(w.N, w.D, 3); err != nil {
+		return nil, nil, err
+	}
+	run, err := learn.NewRun(cfg, p, w, set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return run, set, nil
+}
+
+// save writes the trained weights, the history and the training curves.
+func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
+	var final *learn.Epoch
+	if n := len(run.History); n > 0 {
+		final = &run.History[n-1]
+	}
+	details, err := json.Marshal(struct {
+		Train    learn.Config `json:"train"`
+		From     string       `json:"initial_weights,omitempty"`
+		Patterns string       `json:"patterns_file"`
+		Final    *learn.Epoch `json:"final,omitempty"`
+	}{run.Config, o.weights, o.patternsFile, final})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(o.out, "weights.npy")
+	meta := network.Meta{Version: hdsnn.Version, Params: &run.Params, Seed: run.Config.Seed,
+		Source:  fmt.Sprintf("train %s, %d epochs", run.Config.Optimizer.Kind, len(run.History)),
+		Details: details}
+	if err := network.WriteWeights(path, run.Weights, meta); err != nil {
+		return err
+	}
+	history := struct {
+		Version  string         `json:"version"`
+		Params   network.Params `json:"params"`
+		Config   learn.Config   `json:"config"`
+		Patterns string         `json:"patterns_fingerprint"`
+		History  []learn.Epoch  `json:"history"`
+	}{hdsnn.Version, run.Params, run.Config, run.Patterns, run.History}
+	if err := writeJSON(filepath.Join(o.out, "history.json"), history); err != nil {
+		return err
+	}
+	if len(run.History) > 0 {
+		if err := experiment.TrainingFigure(run.History).Save(filepath.Join(o.out, "training")); err != nil {
+			return err
+		}
+	}
+	out := cmd.OutOrStdout()
+	if final != nil {
+		printScore(out, fmt.Sprintf("epoch %d validation", final.Epoch), final.Valid)
+	}
+	fmt.Fprintf(out, "wrote %s\n", o.out)
+	return nil
+}
