@@ -85,12 +85,12 @@ type Report struct {
 }
 
 // Result is a finished benchmark run: its report, the patterns, the final
-// weights and the final validation trials (for figures).
+// weights and the final recall trial of pattern 0 (for the figure).
 type Result struct {
 	Report   Report
 	Patterns *raster.Set
 	Weights  *network.Weights
-	Trials   []*network.State
+	Trial    *network.State
 }
 
 // Run runs the benchmark. When checkpoints is not empty, training writes
@@ -120,7 +120,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 
 	// Round 0 of the training seed's validation streams is never used by
 	// training (epoch e validates on round 2e+1 and trains on 2e).
-	rep.Init, _, err = phase(w, b.Params, set, b.Train.Seed, 0)
+	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -148,12 +148,15 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	rep.History = run.History
 
 	res := &Result{Patterns: set, Weights: run.Weights}
-	final, trials, err := phase(run.Weights, b.Params, set, b.Train.Seed, uint64(2*b.Train.Epochs+1))
+	round := uint64(2*b.Train.Epochs + 1)
+	final, err := phase(run.Weights, b.Params, set, b.Train.Seed, round)
 	if err != nil {
 		return nil, err
 	}
 	rep.Trained = &final
-	res.Trials = trials
+	if res.Trial, err = network.Trial(run.Weights, b.Params, set, 0, b.Train.Seed, round); err != nil {
+		return nil, err
+	}
 	rep.PeakMemoryMB = memstat.PeakMB()
 	res.Report = rep
 	return res, nil
@@ -169,17 +172,17 @@ func sameTraining(a, b learn.Config) bool {
 }
 
 // phase recalls every pattern once and scores it.
-func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, []*network.State, error) {
+func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
 	start := time.Now()
-	all, per, states, err := network.Recall(w, p, set, seed, round)
+	all, per, err := network.Recall(w, p, set, seed, round)
 	if err != nil {
-		return Phase{}, nil, err
+		return Phase{}, err
 	}
 	ph := Phase{Score: all.Result(), Seconds: time.Since(start).Seconds()}
 	for _, c := range per {
 		ph.F1 = append(ph.F1, c.F1())
 	}
-	return ph, states, nil
+	return ph, nil
 }
 
 // CheckOutputs returns an error if any of the named files exists in dir

@@ -38,8 +38,8 @@ func (r *Result) Save(dir string) error {
 	if err := raster.WriteNPY(filepath.Join(dir, "patterns.npy"), r.Patterns); err != nil {
 		return err
 	}
-	if len(r.Trials) > 0 {
-		if err := RecallFigure(b.Params, r.Patterns.Patterns[0], r.Trials[0], "pattern 0").Save(filepath.Join(dir, "recall")); err != nil {
+	if r.Trial != nil {
+		if err := RecallFigure(b.Params, r.Patterns.Patterns[0], r.Trial, "pattern 0").Save(filepath.Join(dir, "recall")); err != nil {
 			return err
 		}
 	}

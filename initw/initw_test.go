@@ -182,7 +182,7 @@ func TestDefaultInitRecalls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _, _, err := network.Recall(w, p, set, 1, 0)
+	c, _, err := network.Recall(w, p, set, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

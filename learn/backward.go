@@ -104,27 +104,33 @@ func (o GradOptions) simOptions(m int) network.Options {
 // t+1 … t+D is one matrix product (chunk × N·D) · (N·D × N) per step.
 func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, error) {
 	m := len(xs)
-	single := m <= opt.Chunk
-	states, err := network.SimulateAll(w, p, xs, func(k int) network.Options {
-		o := opt.simOptions(k)
-		o.Record = single
-		return o
-	})
-	if err != nil {
+	record := func(c0 int) func(k int) network.Options {
+		return func(k int) network.Options {
+			o := opt.simOptions(c0 + k)
+			o.Record = true
+			return o
+		}
+	}
+	// One chunk: a single recorded pass. Several: count first without
+	// keeping the trials, then replay each chunk recorded (the dropout
+	// masks come from the same streams, so the replay is identical).
+	var states []*network.State
+	var counts score.Counts
+	var err error
+	if m <= opt.Chunk {
+		if states, err = network.SimulateAll(w, p, xs, record(0)); err != nil {
+			return score.Counts{}, err
+		}
+		counts, _ = network.Score(p, targets, states)
+	} else if counts, _, err = network.Counts(w, p, targets, xs, opt.simOptions); err != nil {
 		return score.Counts{}, err
 	}
-	counts, _ := network.Score(p, targets, states)
 	on, off := spikeGrad(counts)
 	for c0 := 0; c0 < m; c0 += opt.Chunk {
 		c1 := min(c0+opt.Chunk, m)
-		chunk := states[c0:c1]
-		if !single {
-			chunk, err = network.SimulateAll(w, p, xs[c0:c1], func(k int) network.Options {
-				o := opt.simOptions(c0 + k)
-				o.Record = true
-				return o
-			})
-			if err != nil {
+		chunk := states
+		if chunk == nil {
+			if chunk, err = network.SimulateAll(w, p, xs[c0:c1], record(c0)); err != nil {
 				return score.Counts{}, err
 			}
 		}
@@ -224,32 +230,50 @@ type contribution struct {
 // terms are added to grad in trial order.
 func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
 	_, tEnd := p.ScoredRange(targets.T)
-	states, err := network.SimulateAll(w, p, xs, func(k int) network.Options {
+	near := func(k int) network.Options {
 		o := opt.simOptions(k)
 		o.Support = opt.Support
 		o.NearUntil = tEnd
 		return o
-	})
+	}
+	m := len(xs)
+	// As in exactGrad: beyond one chunk, count first, then replay each
+	// trial and keep only its gradient terms.
+	var states []*network.State
+	var counts score.Counts
+	var err error
+	if m <= opt.Chunk {
+		if states, err = network.SimulateAll(w, p, xs, near); err != nil {
+			return score.Counts{}, 0, err
+		}
+		counts, _ = network.Score(p, targets, states)
+	} else if counts, _, err = network.Counts(w, p, targets, xs, opt.simOptions); err != nil {
+		return score.Counts{}, 0, err
+	}
+	on, off := spikeGrad(counts)
+	terms := make([][]contribution, m)
+	kept := make([]int, m)
+	backward := func(k int, st *network.State) error {
+		kept[k] = len(st.Near)
+		terms[k] = sparseBackward(w, p, targets.Patterns[k], st, on, off, opt.Alpha)
+		return nil
+	}
+	if states != nil {
+		err = parallel.For(m, func(k int) error { return backward(k, states[k]) })
+	} else {
+		err = network.EachTrial(w, p, xs, near, backward)
+	}
 	if err != nil {
 		return score.Counts{}, 0, err
 	}
-	counts, _ := network.Score(p, targets, states)
-	on, off := spikeGrad(counts)
-	terms := make([][]contribution, len(states))
-	kept := 0
-	for _, st := range states {
-		kept += len(st.Near)
-	}
-	parallel.For(len(states), func(k int) error {
-		terms[k] = sparseBackward(w, p, targets.Patterns[k], states[k], on, off, opt.Alpha)
-		return nil
-	})
-	for _, ts := range terms {
+	total := 0
+	for k, ts := range terms {
+		total += kept[k]
 		for _, c := range ts {
 			grad[c.index] += c.value
 		}
 	}
-	return counts, kept, nil
+	return counts, total, nil
 }
 
 // sparseBackward returns the weight-gradient terms of one trial recorded

@@ -44,6 +44,14 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Chunk 1 takes the two-pass route (count, then replay per trial).
+		replayed, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, Chunk: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(replayed.Grad, sparse.Grad) || replayed.Kept != sparse.Kept {
+			t.Errorf("%s: sparse gradient differs between one pass and count-then-replay", c.Name)
+		}
 		if sparse.Kept != exact.Pairs {
 			t.Errorf("%s: support 1e9 kept %d of %d pairs", c.Name, sparse.Kept, exact.Pairs)
 		}
@@ -111,7 +119,7 @@ func TestGradientIndependentOfCores(t *testing.T) {
 // settings (sparse gradients, Adam) and with exact gradients and SGD.
 func TestTrainingRaisesF1(t *testing.T) {
 	set, p, w := small(t, 0.8)
-	before, _, _, err := network.Recall(w, p, set, 1, 0)
+	before, _, err := network.Recall(w, p, set, 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

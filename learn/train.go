@@ -157,7 +157,7 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		if err := r.Weights.Validate(); err != nil {
 			return fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
 		}
-		valid, _, _, err := network.Recall(r.Weights, p, set, cfg.Seed, uint64(2*e+1))
+		valid, _, err := network.Recall(r.Weights, p, set, cfg.Seed, uint64(2*e+1))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}

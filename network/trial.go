@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"gonum.org/v1/gonum/floats"
 
@@ -75,6 +76,36 @@ type State struct {
 // N) per step: the rows of W for every presynaptic spike in the last D
 // steps are added to the currents.
 func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, error) {
+	return simulate(w, p, x, opt, &totals{w: w})
+}
+
+// totals lazily sums every row of W: the current of a network in which
+// every (neuron, delay) pair is active. Trials of one batch share it.
+type totals struct {
+	once sync.Once
+	w    *Weights
+	sum  []float64
+}
+
+func (s *totals) get() []float64 {
+	s.once.Do(func() {
+		n := s.w.N
+		s.sum = make([]float64, n)
+		for r := 0; r < n*s.w.D; r++ {
+			floats.Add(s.sum, s.w.W[r*n:(r+1)*n])
+		}
+	})
+	return s.sum
+}
+
+// simulate is Simulate with the row totals shared by a batch.
+//
+// A step whose window holds more than half of all (neuron, delay) pairs
+// starts from the totals and subtracts the rows of the inactive pairs, so
+// the cost per step is min(active, inactive pairs) × N: a network driven
+// into saturation, as happens beyond capacity, costs as little as a
+// sparse one.
+func simulate(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) (*State, error) {
 	if err := p.Validate(0); err != nil {
 		return nil, err
 	}
@@ -118,9 +149,27 @@ func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, erro
 		} else {
 			clear(cur)
 		}
+		active := 0
 		for k := 1; k <= d; k++ {
-			for _, i := range st.Seen.Steps[t-k] {
-				floats.Add(cur, w.Row(int(i), k))
+			active += len(st.Seen.Steps[t-k])
+		}
+		if 2*active <= n*d {
+			for k := 1; k <= d; k++ {
+				for _, i := range st.Seen.Steps[t-k] {
+					floats.Add(cur, w.Row(int(i), k))
+				}
+			}
+		} else {
+			copy(cur, tot.get())
+			for k := 1; k <= d; k++ {
+				on := st.Seen.Steps[t-k]
+				for i := 0; i < n; i++ {
+					if len(on) > 0 && int(on[0]) == i {
+						on = on[1:]
+						continue
+					}
+					floats.Sub(cur, w.Row(i, k))
+				}
 			}
 		}
 		if opt.Dropout > 0 {

@@ -81,7 +81,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	all, _, _, err := network.Recall(w, p, set, o.seed, 0)
+	all, _, err := network.Recall(w, p, set, o.seed, 0)
 	if err != nil {
 		return err
 	}

@@ -75,10 +75,11 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	all, per, states, err := network.Recall(w, p, set, o.seed, 0)
+	states, err := network.SimulateAll(w, p, network.Inputs(p, set, o.seed, 0), nil)
 	if err != nil {
 		return err
 	}
+	all, per := network.Score(p, set, states)
 	l := p.Len(set.T)
 	if err := npy.WriteUint8(filepath.Join(o.out, "spikes.npy"), []int{set.M(), set.N, l}, spikeArray(states)); err != nil {
 		return err
