@@ -136,28 +136,18 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 	if Fingerprint(set) != r.Patterns {
 		return fmt.Errorf("these patterns are not the ones the run was started with (fingerprint %s, want %s); pass the same pattern file", Fingerprint(set), r.Patterns)
 	}
-	cfg := r.Config
-	sched := Schedule{Base: cfg.LR, Final: cfg.FinalLR, Warmup: cfg.Warmup, Epochs: cfg.Epochs}
 	p := r.Params
-	for e := len(r.History); e < cfg.Epochs; e++ {
+	for e := len(r.History); e < r.Config.Epochs; e++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		start := time.Now()
-		xs := network.Inputs(p, set, cfg.Seed, uint64(2*e))
-		g, err := Compute(r.Weights, p, set, xs, GradOptions{
-			Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
-			Seed: cfg.Seed, Round: uint64(e), Chunk: cfg.Chunk,
-		})
+		g, err := r.Step(set, e)
 		if err != nil {
-			return fmt.Errorf("epoch %d: %w", e+1, err)
+			return err
 		}
-		lr := sched.Rate(e)
-		r.Config.Optimizer.Step(r.Weights.W, g.Grad, lr)
-		if err := r.Weights.Validate(); err != nil {
-			return fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
-		}
-		valid, _, err := network.Recall(r.Weights, p, set, cfg.Seed, uint64(2*e+1))
+		lr := r.Schedule().Rate(e)
+		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, uint64(2*e+1))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -176,4 +166,30 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		}
 	}
 	return nil
+}
+
+// Schedule returns the run's learning-rate schedule.
+func (r *Run) Schedule() Schedule {
+	c := r.Config
+	return Schedule{Base: c.LR, Final: c.FinalLR, Warmup: c.Warmup, Epochs: c.Epochs}
+}
+
+// Step makes the update of epoch e (0-based): one forward and backward
+// pass over every pattern, on the background and dropout streams of that
+// epoch, and one optimiser step. It returns the gradient.
+func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
+	cfg := r.Config
+	xs := network.Inputs(r.Params, set, cfg.Seed, uint64(2*e))
+	g, err := Compute(r.Weights, r.Params, set, xs, GradOptions{
+		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
+		Seed: cfg.Seed, Round: uint64(e), Chunk: cfg.Chunk,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
+	}
+	r.Config.Optimizer.Step(r.Weights.W, g.Grad, r.Schedule().Rate(e))
+	if err := r.Weights.Validate(); err != nil {
+		return nil, fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
+	}
+	return g, nil
 }

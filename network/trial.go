@@ -69,6 +69,9 @@ type State struct {
 	// Near lists the near-threshold pairs in step order when
 	// Options.Support > 0.
 	Near []Near
+	// Events counts the synaptic events processed: N for every weight row
+	// added to (or, on saturated steps, subtracted from) the currents.
+	Events int64
 }
 
 // Simulate runs one trial of the network w with clamp input x (N × L) and
@@ -154,6 +157,7 @@ func simulate(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) 
 			active += len(st.Seen.Steps[t-k])
 		}
 		if 2*active <= n*d {
+			st.Events += int64(active * n)
 			for k := 1; k <= d; k++ {
 				for _, i := range st.Seen.Steps[t-k] {
 					floats.Add(cur, w.Row(int(i), k))
@@ -161,6 +165,7 @@ func simulate(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) 
 			}
 		} else {
 			copy(cur, tot.get())
+			st.Events += int64((n*d - active) * n)
 			for k := 1; k <= d; k++ {
 				on := st.Seen.Steps[t-k]
 				for i := 0; i < n; i++ {

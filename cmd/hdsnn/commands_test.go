@@ -21,7 +21,7 @@ func TestHelp(t *testing.T) {
 	if root.Short == "" || root.Long == "" || root.Example == "" {
 		t.Error("root command lacks Short, Long or Example")
 	}
-	want := []string{"generate", "gradient", "init", "recall", "run", "simulate", "train"}
+	want := []string{"bench", "generate", "gradient", "init", "recall", "run", "simulate", "train"}
 	var got []string
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
@@ -32,7 +32,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("%s lacks Short, Long or Example", c.Name())
 		}
 		r := mustRun(t, c.Name(), "--help")
-		if !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--out") {
+		if !strings.Contains(r.stdout, "Examples:") || (c.Name() != "bench" && !strings.Contains(r.stdout, "--out")) {
 			t.Errorf("%s --help:\n%s", c.Name(), r.stdout)
 		}
 	}
@@ -186,5 +186,38 @@ func TestPipeline(t *testing.T) {
 	}
 	if err := json.Unmarshal(b, &scores); err != nil || len(scores.PerPattern) != 2 || scores.Pooled.F1 == nil {
 		t.Errorf("scores.json: %v\n%s", err, b)
+	}
+}
+
+// TestBench times every stage at a tiny size and checks the table and the
+// JSON.
+func TestBench(t *testing.T) {
+	args := []string{"bench", "--neurons", "32", "--patterns", "2", "--steps", "60", "--delays", "5", "--p-a", "0.05", "--pre", "5", "--post", "5", "--repeats", "2"}
+	r := mustRun(t, args...)
+	for _, stage := range []string{"init", "recall", "exact epoch", "sparse epoch"} {
+		if !strings.Contains(r.stdout, stage) {
+			t.Errorf("bench table lacks %q:\n%s", stage, r.stdout)
+		}
+	}
+	r = mustRun(t, append(args, "--json")...)
+	var got struct {
+		Timings []experiment.Timing `json:"timings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
+	}
+	if len(got.Timings) != 4 {
+		t.Fatalf("bench --json has %d stages, want 4", len(got.Timings))
+	}
+	for _, tm := range got.Timings {
+		if len(tm.Seconds) != 2 || tm.Median <= 0 {
+			t.Errorf("%s: seconds %v, median %v", tm.Stage, tm.Seconds, tm.Median)
+		}
+	}
+	if got.Timings[1].Events <= 0 || got.Timings[3].Kept <= 0 || got.Timings[2].Kept != got.Timings[2].Pairs {
+		t.Errorf("recall events %d, sparse kept %d, exact kept %d of %d", got.Timings[1].Events, got.Timings[3].Kept, got.Timings[2].Kept, got.Timings[2].Pairs)
+	}
+	if r := runHdsnn(t, "bench", "--stages", "warmup"); r.err == nil || !strings.Contains(r.err.Error(), "--stages") {
+		t.Errorf("unknown stage: %v", r.err)
 	}
 }

@@ -73,6 +73,7 @@ recording how they were made.`,
 		newRecallCmd(),
 		newSimulateCmd(),
 		newGradientCmd(),
+		newBenchCmd(),
 	)
 	return root
 }

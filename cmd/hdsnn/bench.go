@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hdsnn/hdsnn/experiment"
+)
+
+// benchCmd holds the flags of "hdsnn bench".
+type benchCmd struct {
+	options
+	repeats int
+	stages  []string
+	json    bool
+}
+
+// newBenchCmd builds "hdsnn bench": timings of the benchmark's stages.
+func newBenchCmd() *cobra.Command {
+	o := &benchCmd{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Time initialisation, recall and one exact and one sparse training epoch",
+		Long: `Time the stages of the benchmark at a given size (default: the published
+benchmark, N = 512, M = 16, T = 1000, D = 41): the initialisation, the recall
+of all M patterns, one exact training epoch and one sparse epoch (surrogate
+support --surrogate-support, or 0.5 when that is 0). Each stage is repeated
+--repeats times; the table shows the median, the synaptic events processed
+by recall (N per weight row added to the currents) and their rate, and the
+(step, neuron) pairs each backward pass visited.`,
+		Example: `  hdsnn bench
+  hdsnn bench --repeats 5 --json > bench.json
+  hdsnn bench --neurons 1024 --patterns 1024 --stages init,recall,"sparse epoch"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed",
+		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
+		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support")
+	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
+	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "exact epoch", "sparse epoch" (default all)`)
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
+	return cmd
+}
+
+func (o *benchCmd) run(cmd *cobra.Command) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	if o.repeats <= 0 {
+		return fmt.Errorf("--repeats = %d: need at least one repeat", o.repeats)
+	}
+	known := map[string]bool{experiment.StageInit: true, experiment.StageRecall: true, experiment.StageExactEpoch: true, experiment.StageSparseEpoch: true}
+	for _, s := range o.stages {
+		if !known[s] {
+			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\" or \"sparse epoch\"", s)
+		}
+	}
+	o.epochs = 1
+	b := o.benchmark()
+	stderr := cmd.ErrOrStderr()
+	timings, err := b.Bench(o.repeats, o.stages, func(stage string, k int) {
+		fmt.Fprintf(stderr, "bench: %s, repeat %d/%d\n", stage, k+1, o.repeats)
+	})
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if o.json {
+		b, err := json.MarshalIndent(struct {
+			Benchmark  experiment.Benchmark `json:"benchmark"`
+			GOMAXPROCS int                  `json:"gomaxprocs"`
+			Timings    []experiment.Timing  `json:"timings"`
+		}{b, runtime.GOMAXPROCS(0), timings}, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(out, "%s\n", b)
+		return err
+	}
+	fmt.Fprintf(out, "N = %d, M = %d, T = %d, D = %d, %d cores, median of %d\n",
+		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, runtime.GOMAXPROCS(0), o.repeats)
+	printTimings(out, timings)
+	return nil
+}
+
+// printTimings writes the timings as a table.
+func printTimings(w io.Writer, ts []experiment.Timing) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tpairs kept\t")
+	for _, t := range ts {
+		ev, rate, kept := "", "", ""
+		if t.Events > 0 {
+			ev, rate = fmt.Sprintf("%.3g", float64(t.Events)), fmt.Sprintf("%.3g", t.EventsPerSecond)
+		}
+		if t.Pairs > 0 {
+			kept = fmt.Sprintf("%d / %d", t.Kept, t.Pairs)
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(t.Stage, "\t", " "), t.Median, ev, rate, kept)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,128 @@
+package experiment
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// Timing is the measured cost of one stage of the benchmark.
+type Timing struct {
+	Stage   string    `json:"stage"`
+	Seconds []float64 `json:"seconds"` // every repeat
+	Median  float64   `json:"median_seconds"`
+	// Events counts the synaptic events of one repeat (recall only: N per
+	// weight row added to the currents) and EventsPerSecond their rate at
+	// the median time.
+	Events          int64   `json:"synaptic_events,omitempty"`
+	EventsPerSecond float64 `json:"events_per_second,omitempty"`
+	// Kept is the number of (step, neuron) pairs the backward pass
+	// visited, out of Pairs (epochs only).
+	Kept  int `json:"kept_pairs,omitempty"`
+	Pairs int `json:"pairs,omitempty"`
+}
+
+// BenchStages are the stages Bench can time.
+const (
+	StageInit        = "init"
+	StageRecall      = "recall"
+	StageExactEpoch  = "exact epoch"
+	StageSparseEpoch = "sparse epoch"
+)
+
+// Bench times the stages of the benchmark b, each `repeats` times, and
+// returns the medians: the initialisation, the recall of all M patterns,
+// one exact training epoch (forward, exact backward, optimiser step) and
+// one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
+// zero). stages selects which to run (nil: all). progress, if not nil, is
+// told each stage and repeat as it starts.
+func (b Benchmark) Bench(repeats int, stages []string, progress func(stage string, repeat int)) ([]Timing, error) {
+	if repeats <= 0 {
+		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	if stages == nil {
+		stages = []string{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch}
+	}
+	set, err := raster.Generate(b.Patterns, b.Seed)
+	if err != nil {
+		return nil, err
+	}
+	w, _, err := initw.Init(set, b.Init)
+	if err != nil {
+		return nil, err
+	}
+	var out []Timing
+	for _, stage := range stages {
+		tm := Timing{Stage: stage}
+		var run func() error
+		switch stage {
+		case StageInit:
+			run = func() error { _, _, err := initw.Init(set, b.Init); return err }
+		case StageRecall:
+			xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
+			run = func() error {
+				events := make([]int64, len(xs))
+				err := network.EachTrial(w, b.Params, xs, nil, func(m int, st *network.State) error {
+					events[m] = st.Events
+					return nil
+				})
+				tm.Events = 0
+				for _, e := range events {
+					tm.Events += e
+				}
+				return err
+			}
+		case StageExactEpoch, StageSparseEpoch:
+			cfg := b.Train
+			cfg.Support = 0
+			if stage == StageSparseEpoch {
+				cfg.Support = b.Train.Support
+				if cfg.Support == 0 {
+					cfg.Support = 0.5
+				}
+			}
+			run = func() error {
+				r, err := learn.NewRun(cfg, b.Params, w.Clone(), set)
+				if err != nil {
+					return err
+				}
+				g, err := r.Step(set, 0)
+				if err != nil {
+					return err
+				}
+				tm.Kept, tm.Pairs = g.Kept, g.Pairs
+				return nil
+			}
+		default:
+			return nil, fmt.Errorf("stage %q is not known; use init, recall, exact epoch or sparse epoch", stage)
+		}
+		for k := 0; k < repeats; k++ {
+			if progress != nil {
+				progress(stage, k)
+			}
+			start := time.Now()
+			if err := run(); err != nil {
+				return nil, fmt.Errorf("%s: %w", stage, err)
+			}
+			tm.Seconds = append(tm.Seconds, time.Since(start).Seconds())
+		}
+		sorted := slices.Sorted(slices.Values(tm.Seconds))
+		tm.Median = sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			tm.Median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		if tm.Events > 0 && tm.Median > 0 {
+			tm.EventsPerSecond = float64(tm.Events) / tm.Median
+		}
+		out = append(out, tm)
+	}
+	return out, nil
+}
