@@ -1,0 +1,50 @@
+package network_test
+
+import (
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// benchSetup returns the published benchmark (N = 512, M = 16, T = 1000,
+// D = 41) with its default initial weights.
+func benchSetup(b *testing.B) (network.Params, *raster.Set, *network.Weights) {
+	b.Helper()
+	p := network.Defaults()
+	set, err := raster.Generate(raster.Config{M: 16, N: 512, T: 1000, P: p.PA}, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, _, err := initw.Init(set, initw.Defaults(p))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p, set, w
+}
+
+// BenchmarkSimulate times one cued-recall trial at the benchmark size.
+func BenchmarkSimulate(b *testing.B) {
+	p, set, w := benchSetup(b)
+	x := network.Inputs(p, set, 1, 0)[0]
+	var events int64
+	for b.Loop() {
+		st, err := network.Simulate(w, p, x, network.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		events = st.Events
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkRecall times the recall of all 16 patterns on all cores.
+func BenchmarkRecall(b *testing.B) {
+	p, set, w := benchSetup(b)
+	for b.Loop() {
+		if _, _, err := network.Recall(w, p, set, 1, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
