@@ -217,68 +217,62 @@ func accumulate(w *network.Weights, sts []*network.State, g []float64, lpad, tEn
 	})
 }
 
-// contribution is one term of a sparse weight gradient.
+// contribution is one term of a sparse weight gradient, split by the two
+// loss coefficients: its value is on·onTarget + off·offTarget.
 type contribution struct {
-	index int
-	value float64
+	index               int
+	onTarget, offTarget float64
 }
 
 // sparseGrad is the sparse backward pass: only the (step, neuron) pairs
 // whose membrane lies within opt.Support of θ carry gradient, the leak
 // carries it between consecutive kept steps of one neuron, and pairs
-// outside the support are taken as zero. Trials run in parallel; their
-// terms are added to grad in trial order.
+// outside the support are taken as zero.
+//
+// The backward pass is linear in the loss gradient at the spikes, which
+// takes one value on target spikes and one off them, both known only once
+// every trial is counted. Each trial therefore propagates the two
+// coefficients separately and keeps only its gradient terms, so one
+// forward pass suffices and no trial is held in memory. Trials run in
+// parallel; their terms are added to grad in trial order.
 func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
-	_, tEnd := p.ScoredRange(targets.T)
-	near := func(k int) network.Options {
+	from, tEnd := p.ScoredRange(targets.T)
+	m := len(xs)
+	terms := make([][]contribution, m)
+	kept := make([]int, m)
+	per := make([]score.Counts, m)
+	err := network.EachTrial(w, p, xs, func(k int) network.Options {
 		o := opt.simOptions(k)
 		o.Support = opt.Support
 		o.NearUntil = tEnd
 		return o
-	}
-	m := len(xs)
-	// As in exactGrad: beyond one chunk, count first, then replay each
-	// trial and keep only its gradient terms.
-	var states []*network.State
-	var counts score.Counts
-	var err error
-	if m <= opt.Chunk {
-		if states, err = network.SimulateAll(w, p, xs, near); err != nil {
-			return score.Counts{}, 0, err
-		}
-		counts, _ = network.Score(p, targets, states)
-	} else if counts, _, err = network.Counts(w, p, targets, xs, opt.simOptions); err != nil {
-		return score.Counts{}, 0, err
-	}
-	on, off := spikeGrad(counts)
-	terms := make([][]contribution, m)
-	kept := make([]int, m)
-	backward := func(k int, st *network.State) error {
+	}, func(k int, st *network.State) error {
+		per[k] = score.Steps(st.Spikes, targets.Patterns[k], p.Pre, from, tEnd)
 		kept[k] = len(st.Near)
-		terms[k] = sparseBackward(w, p, targets.Patterns[k], st, on, off, opt.Alpha)
+		terms[k] = sparseBackward(w, p, targets.Patterns[k], st, opt.Alpha)
 		return nil
-	}
-	if states != nil {
-		err = parallel.For(m, func(k int) error { return backward(k, states[k]) })
-	} else {
-		err = network.EachTrial(w, p, xs, near, backward)
-	}
+	})
 	if err != nil {
 		return score.Counts{}, 0, err
 	}
+	var counts score.Counts
 	total := 0
-	for k, ts := range terms {
+	for k := range per {
+		counts = counts.Add(per[k])
 		total += kept[k]
+	}
+	on, off := spikeGrad(counts)
+	for _, ts := range terms {
 		for _, c := range ts {
-			grad[c.index] += c.value
+			grad[c.index] += on*c.onTarget + off*c.offTarget
 		}
 	}
 	return counts, total, nil
 }
 
 // sparseBackward returns the weight-gradient terms of one trial recorded
-// with a surrogate support.
-func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, on, off, alpha float64) []contribution {
+// with a surrogate support, for unit loss gradients on and off target.
+func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, alpha float64) []contribution {
 	n, d := w.N, w.D
 	from, tEnd := p.ScoredRange(pat.T)
 	near := st.Near
@@ -298,44 +292,49 @@ func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st
 		}
 		return start[t] + k
 	}
-	gu := make([]float64, len(near)) // ∂L/∂u at each kept pair
-	gi := make([]float64, len(near)) // ∂L/∂I_raw at each kept pair
+	// [0] follows a unit gradient on target spikes, [1] off them.
+	gu := make([][2]float64, len(near)) // ∂L/∂u at each kept pair
+	gi := make([][2]float64, len(near)) // ∂L/∂I_raw at each kept pair
 	for idx := len(near) - 1; idx >= 0; idx-- {
 		e := near[idx]
 		t, j := int(e.Step), e.Neuron
-		ds := 0.0
+		var ds [2]float64
 		if !st.Input.Has(int(j), t) {
 			for k := 1; k <= d && t+k < tEnd; k++ {
 				row := w.Row(int(j), k)
 				for q := start[t+k]; q < start[t+k+1]; q++ {
-					ds += row[near[q].Neuron] * gi[q]
+					v := row[near[q].Neuron]
+					ds[0] += v * gi[q][0]
+					ds[1] += v * gi[q][1]
 				}
 			}
 		}
 		if t >= from {
 			if pat.Has(int(j), t-p.Pre) {
-				ds += on
+				ds[0]++
 			} else {
-				ds += off
+				ds[1]++
 			}
 		}
-		v := Surrogate(e.U, p.Theta, alpha) * ds
+		sg := Surrogate(e.U, p.Theta, alpha)
+		v := [2]float64{sg * ds[0], sg * ds[1]}
 		if t+1 < tEnd {
 			if q := find(t+1, j); q >= 0 && (p.Reset == network.Subtract || e.U <= p.Theta) {
-				v += p.Beta * gu[q]
+				v[0] += p.Beta * gu[q][0]
+				v[1] += p.Beta * gu[q][1]
 			}
 		}
 		gu[idx] = v
-		gi[idx] = v * e.Scale
+		gi[idx] = [2]float64{v[0] * e.Scale, v[1] * e.Scale}
 	}
 	var out []contribution
 	for idx, e := range near {
-		if gi[idx] == 0 {
+		if gi[idx] == [2]float64{} {
 			continue
 		}
 		for k := 1; k <= d && int(e.Step)-k >= 0; k++ {
 			for _, i := range st.Seen.Steps[int(e.Step)-k] {
-				out = append(out, contribution{index: (int(i)*d+k-1)*n + int(e.Neuron), value: gi[idx]})
+				out = append(out, contribution{index: (int(i)*d+k-1)*n + int(e.Neuron), onTarget: gi[idx][0], offTarget: gi[idx][1]})
 			}
 		}
 	}
