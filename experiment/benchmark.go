@@ -118,9 +118,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	rep.InitStats = st
 	stage("init", start)
 
-	// Round 0 of the training seed's validation streams is never used by
-	// training (epoch e validates on round 2e+1 and trains on 2e).
-	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, 0)
+	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
+	// epoch e; the initial recall uses a round beyond any of them, and the
+	// final one round 2·Epochs+1, which no epoch uses either.
+	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, 1<<32)
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func contextCurrent(w *network.Weights, p *raster.Raster, t int) []float64 {
 
 // TestPseudoInverseInterpolates checks that the pseudo-inverse maps every
 // stored context to its target current: with K < N·D independent contexts
-// the least-squares fit is exact.
+// the least-squares fit is exact up to the ridge.
 func TestPseudoInverseInterpolates(t *testing.T) {
 	set := testSet(t, 3, 40, 60, 0.05)
 	p := network.Defaults()
@@ -99,7 +99,9 @@ func TestPseudoInverseInterpolates(t *testing.T) {
 			}
 		}
 	}
-	if worst > 1e-6 {
+	// The ridge λ = 1e-6 × the mean context size biases the fit by about
+	// λ over the smallest eigenvalues of C·Cᵀ.
+	if worst > 1e-4 {
 		t.Errorf("largest error between context current and target: %g", worst)
 	}
 }

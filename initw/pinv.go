@@ -17,11 +17,16 @@ type gram struct {
 	rowPtr []int
 	cols   []int32
 	vals   []float64
+	ridge  float64 // λ added to the diagonal
 }
 
 // pinv computes the minimum-norm least-squares weights W = Y·C⁺ as
-// W = Aᵀ·C with (C·Cᵀ)·A = Y, solving for all N columns of A at once by
-// Jacobi-preconditioned conjugate gradients. C is never formed: two
+// W = Aᵀ·C with (C·Cᵀ + λI)·A = Y, solving for all N columns of A at once
+// by Jacobi-preconditioned conjugate gradients. The ridge λ = 1e-6 × the
+// mean context size keeps the system positive definite when contexts are
+// empty or linearly dependent (C·Cᵀ singular, Y outside its range): the
+// parts of A it inflates lie in the null space of Cᵀ and vanish from
+// W = Aᵀ·C, which tends to Y·C⁺ as λ → 0. C is never formed: two
 // contexts share an entry (i, d) exactly when neuron i spiked d steps
 // before both, so the Gram matrix is built from pairs of spikes.
 func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
@@ -82,6 +87,10 @@ func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 		adj[r] = nil
 	}
 
+	g.ridge = 1e-6 * float64(st.Active) / float64(k)
+	for r := range diag {
+		diag[r] += g.ridge
+	}
 	// Right-hand sides Y (K × N, row-major).
 	y := make([]float64, k*n)
 	var ys []term
@@ -118,12 +127,12 @@ func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 	return w, st, nil
 }
 
-// mul computes dst = G·x for a K×N row-major x, rows in parallel.
+// mul computes dst = (G + λI)·x for a K×N row-major x, rows in parallel.
 func (g gram) mul(dst, x []float64, n int) {
 	k := len(g.rowPtr) - 1
 	parallel.For(k, func(r int) error {
 		out := dst[r*n : (r+1)*n]
-		clear(out)
+		floats.ScaleTo(out, g.ridge, x[r*n:(r+1)*n])
 		for o := g.rowPtr[r]; o < g.rowPtr[r+1]; o++ {
 			c := int(g.cols[o])
 			floats.AddScaled(out, g.vals[o], x[c*n:(c+1)*n])

@@ -103,6 +103,10 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 }
 
 // Resume reads the latest checkpoint in dir, ready for Train to continue.
+// A resumed run with the same number of epochs ends with the same weights
+// as an uninterrupted one. Raising Config.Epochs before continuing
+// stretches the cosine schedule, so the epochs after the warm-up then see
+// other learning rates than a run started with the larger number.
 func Resume(dir string) (*Run, error) {
 	c, err := readCheckpoint(dir)
 	if err != nil {
