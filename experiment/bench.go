@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -8,7 +9,6 @@ import (
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
-	"github.com/hdsnn/hdsnn/raster"
 )
 
 // Timing is the measured cost of one stage of the benchmark.
@@ -51,14 +51,11 @@ func (b Benchmark) Bench(repeats int, stages []string, progress func(stage strin
 	if stages == nil {
 		stages = []string{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch}
 	}
-	set, err := raster.Generate(b.Patterns, b.Seed)
+	st, err := b.Store(context.Background(), false)
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := initw.Init(set, b.Init)
-	if err != nil {
-		return nil, err
-	}
+	set, w := st.Patterns, st.Weights
 	var out []Timing
 	for _, stage := range stages {
 		tm := Timing{Stage: stage}

@@ -74,6 +74,7 @@ recording how they were made.`,
 		newSimulateCmd(),
 		newGradientCmd(),
 		newBenchCmd(),
+		newExperimentCmd(),
 	)
 	return root
 }

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure"
+)
+
+// capacityCmd holds the flags of "hdsnn experiment capacity".
+type capacityCmd struct {
+	expOptions
+	neuronsList, delaysList, modes string
+	threshold                      float64
+	maxPatterns                    int
+}
+
+// newCapacityCmd builds "hdsnn experiment capacity".
+func newCapacityCmd() *cobra.Command {
+	o := &capacityCmd{}
+	cmd := &cobra.Command{
+		Use:   "capacity",
+		Short: "Measure how many patterns a network stores: the largest M with mean F1 ≥ a threshold",
+		Long: `For every network size N (--neurons-list), number of delays D (--delays-list)
+and mode (--modes: init = the analytical initialisation alone, trained = after
+training), find the largest number of patterns M whose cued recall has a mean
+F1 ≥ --threshold over --seeds independent pattern sets. M doubles from 1
+(1, 2, 4, …, at most --max-patterns) until the mean F1 falls below the
+threshold, then bisection finds the boundary, assuming recall only gets
+worse with more patterns.
+
+Every evaluated (N, D, mode, M, seed) is a row of capacity.csv, so a rerun
+resumes where it stopped. capacity-summary.csv holds one row per (N, D, mode)
+with the capacity and two reference bounds: N²·D/(T−D) (weights over the
+constraints a pattern puts on each neuron) and N·D/(T−D) (per neuron).
+capacity-vs-neurons and capacity-vs-delays (PNG and SVG) plot the capacity
+on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
+
+--quick measures N ∈ {64, 128}, D ∈ {10, 20} at T = 200, p_A = 5e-3 with
+2 seeds and 2 training epochs.`,
+		Example: `  hdsnn experiment capacity --quick
+  hdsnn experiment capacity --neurons-list 256,512,1024 --delays-list 21,41,81 --out out/capacity
+  hdsnn experiment capacity --modes init --threshold 0.95 --neurons-list 512 --delays-list 41`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
+	}
+	o.addExperiment(cmd, "capacity", 3)
+	fs := cmd.Flags()
+	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
+	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
+	fs.StringVar(&o.modes, "modes", experiment.CapacityInit+","+experiment.CapacityTrained, "comma-separated weights to measure: init (initialisation only) and/or trained")
+	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
+	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
+	for _, f := range []string{"neurons", "delays", "patterns"} {
+		_ = fs.MarkHidden(f) // replaced by the lists and the search; the flag exists
+	}
+	return cmd
+}
+
+// run validates the flags, measures the capacities and writes the outputs.
+func (o *capacityCmd) run(cmd *cobra.Command) error {
+	for f, use := range map[string]string{"neurons": "--neurons-list", "delays": "--delays-list", "patterns": "--max-patterns"} {
+		if o.changed(f) {
+			return fmt.Errorf("capacity does not use --%s; use %s", f, use)
+		}
+	}
+	if o.quick {
+		for _, f := range []string{"neurons-list", "delays-list"} {
+			if o.changed(f) {
+				return fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
+			}
+		}
+		o.neuronsList, o.delaysList = "64,128", "10,20"
+		if !o.changed("seeds") {
+			o.seeds = 2
+		}
+	}
+	ns, err := parseIntList("--neurons-list", o.neuronsList)
+	if err != nil {
+		return err
+	}
+	ds, err := parseIntList("--delays-list", o.delaysList)
+	if err != nil {
+		return err
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return err
+	}
+	if !(o.threshold > 0 && o.threshold <= 1) {
+		return fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
+	}
+	if o.maxPatterns < 1 {
+		return fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
+	}
+	b, csvPath, _, err := o.prepare("capacity")
+	if err != nil {
+		return err
+	}
+	if o.quick {
+		b.Train.Epochs = 2
+	}
+	cfg := experiment.CapacityConfig{Base: b, Neurons: ns, Delays: ds, Modes: modes,
+		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	stderr := cmd.ErrOrStderr()
+	fmt.Fprintf(stderr, "capacity: N ∈ %v, D ∈ %v, T = %d, modes %s, mean F1 ≥ %g over %d seeds, M ≤ %d\n",
+		ns, ds, b.Patterns.T, strings.Join(modes, ", "), o.threshold, o.seeds, o.maxPatterns)
+	cfg.OnEval = func(ev experiment.CapacityEval) {
+		verdict := "fails"
+		if ev.Pass {
+			verdict = "passes"
+		}
+		note := ""
+		if ev.Reused == ev.Runs {
+			note = " (from the CSV)"
+		}
+		fmt.Fprintf(stderr, "  N = %d, D = %d, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
+			ev.Neurons, ev.Delays, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
+	}
+	rs, err := experiment.Capacity(cmd.Context(), cfg, csvPath)
+	if err != nil {
+		return err
+	}
+	sumPath := filepath.Join(o.out, "capacity-summary.csv")
+	if err := experiment.WriteCapacitySummary(sumPath, rs); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
+	}
+	vsN, vsD := experiment.CapacityFigures(rs)
+	written := []string{csvPath, sumPath}
+	for _, f := range []struct {
+		name string
+		plot figure.LinePlot
+	}{{"capacity-vs-neurons", vsN}, {"capacity-vs-delays", vsD}} {
+		if len(f.plot.Series) == 0 {
+			continue // every capacity was 0: nothing to draw on log axes
+		}
+		if err := f.plot.Save(filepath.Join(o.out, f.name)); err != nil {
+			return fmt.Errorf("drawing %s: %w", f.name, err)
+		}
+		written = append(written, filepath.Join(o.out, f.name+".png"))
+	}
+	printCapacity(cmd.OutOrStdout(), rs)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", strings.Join(written, ", "))
+	return nil
+}
+
+// printCapacity prints the summary table.
+func printCapacity(w io.Writer, rs []experiment.CapacityResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
+	for _, r := range rs {
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%.4f\t%.0f\t%.2f\t%d\t\n", r.Neurons, r.Delays, r.Steps, r.Mode,
+			r.Capacity, r.F1, r.Bound, r.BoundPerNeuron, len(r.Evals))
+	}
+	tw.Flush()
+}
+
+// parseIntList parses a comma-separated list of distinct positive
+// integers given by flag.
+func parseIntList(flag, s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("%s is empty; give comma-separated positive integers such as 256,512", flag)
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		v, err := strconv.Atoi(f)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive integer; give comma-separated values such as 256,512", flag, f)
+		}
+		if slices.Contains(out, v) {
+			return nil, fmt.Errorf("%s lists %d twice", flag, v)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// parseModes parses --modes.
+func parseModes(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f != experiment.CapacityInit && f != experiment.CapacityTrained {
+			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", f, experiment.CapacityInit, experiment.CapacityTrained)
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,273 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+)
+
+// stepF1 returns an evaluation whose F1 is 1 up to capacity and 0 beyond,
+// counting its calls in *calls.
+func stepF1(capacity int, calls *int) func(int) (float64, error) {
+	return func(m int) (float64, error) {
+		*calls++
+		if m <= capacity {
+			return 1, nil
+		}
+		return 0, nil
+	}
+}
+
+// evalBound is the most evaluations LargestPassing may make for a
+// capacity c: doubling up to the first failure, then bisection.
+func evalBound(c int) int {
+	return 2*int(math.Ceil(math.Log2(float64(c+1)))) + 2
+}
+
+func TestLargestPassing(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		capacity, max int
+		want          int
+	}{
+		{"threshold at 37", 37, 4096, 37},
+		{"threshold at 1", 1, 4096, 1},
+		{"never passes", 0, 4096, 0},
+		{"passes up to max", 5000, 4096, 4096},
+		{"passes up to a max that is not a power of two", 1000, 100, 100},
+		{"capacity just below a non-power-of-two max", 99, 100, 99},
+		{"a power of two", 64, 4096, 64},
+		{"one below a power of two", 63, 4096, 63},
+		{"max 1 passes", 3, 1, 1},
+		{"max 1 fails", 0, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			got, err := LargestPassing(tc.max, 0.99, stepF1(tc.capacity, &calls))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("LargestPassing = %d, want %d", got, tc.want)
+			}
+			if b := evalBound(min(tc.capacity, tc.max)); calls > b {
+				t.Errorf("%d evaluations, want at most %d (O(log M))", calls, b)
+			}
+		})
+	}
+}
+
+func TestLargestPassingExhaustive(t *testing.T) {
+	for max := 1; max <= 70; max++ {
+		for c := 0; c <= max+2; c++ {
+			calls := 0
+			seen := map[int]bool{}
+			got, err := LargestPassing(max, 0.5, func(m int) (float64, error) {
+				if m < 1 || m > max {
+					t.Fatalf("max %d: evaluated M = %d outside [1, %d]", max, m, max)
+				}
+				if seen[m] {
+					t.Errorf("max %d, capacity %d: M = %d evaluated twice", max, c, m)
+				}
+				seen[m] = true
+				return stepF1(c, &calls)(m)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := min(c, max); got != want {
+				t.Errorf("max %d, capacity %d: got %d", max, c, got)
+			}
+		}
+	}
+}
+
+func TestLargestPassingErrors(t *testing.T) {
+	boom := errors.New("boom")
+	_, err := LargestPassing(100, 0.99, func(m int) (float64, error) {
+		if m == 4 {
+			return 0, boom
+		}
+		return 1, nil
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "M = 4") {
+		t.Errorf("error = %v, want the wrapped evaluation error naming M = 4", err)
+	}
+	if _, err := LargestPassing(0, 0.99, func(int) (float64, error) { return 1, nil }); err == nil {
+		t.Error("max 0: no error")
+	}
+	got, err := LargestPassing(16, 0.99, func(int) (float64, error) { return math.NaN(), nil })
+	if err != nil || got != 0 {
+		t.Errorf("NaN F1: got %d, %v; want 0 (NaN fails)", got, err)
+	}
+}
+
+// tinyCapacity is a capacity measurement that runs in well under a second.
+func tinyCapacity() CapacityConfig {
+	b := DefaultBenchmark()
+	b.Patterns.N, b.Patterns.T, b.Patterns.P = 48, 80, 0.02
+	b.Params.PA, b.Params.Pre, b.Params.Post = 0.02, 5, 5
+	b.Init = initw.Defaults(b.Params)
+	b.Train.Epochs = 1
+	return CapacityConfig{Base: b, Neurons: []int{48}, Delays: []int{10}, Modes: []string{CapacityInit, CapacityTrained},
+		Threshold: 0.99, MaxPatterns: 16, Seeds: 2}
+}
+
+func TestCapacityTinyAndResume(t *testing.T) {
+	cfg := tinyCapacity()
+	path := filepath.Join(t.TempDir(), "capacity.csv")
+	var evals []CapacityEval
+	cfg.OnEval = func(ev CapacityEval) { evals = append(evals, ev) }
+	rs, err := Capacity(context.Background(), cfg, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 {
+		t.Fatalf("%d results, want one per mode (2)", len(rs))
+	}
+	nEvals := 0
+	for i, r := range rs {
+		if r.Mode != cfg.Modes[i] || r.Neurons != 48 || r.Delays != 10 || r.Steps != 80 {
+			t.Errorf("result %d is for %+v", i, r)
+		}
+		if r.Capacity < 1 {
+			t.Errorf("%s: capacity %d, want ≥ 1 (one pattern is recalled at this size)", r.Mode, r.Capacity)
+		}
+		if r.Capacity == cfg.MaxPatterns {
+			t.Errorf("%s: capacity reached the bound %d; the test expects a failure below it", r.Mode, r.Capacity)
+		}
+		if r.F1 < cfg.Threshold {
+			t.Errorf("%s: F1 %v at capacity is below the threshold", r.Mode, r.F1)
+		}
+		if want := 48.0 * 48 * 10 / 70; math.Abs(r.Bound-want) > 1e-9 || math.Abs(r.BoundPerNeuron-want/48) > 1e-9 {
+			t.Errorf("bounds %v, %v; want %v, %v", r.Bound, r.BoundPerNeuron, want, want/48)
+		}
+		for _, ev := range r.Evals {
+			if ev.Pass != (ev.Patterns <= r.Capacity) {
+				t.Errorf("%s: M = %d passes = %v but capacity is %d", r.Mode, ev.Patterns, ev.Pass, r.Capacity)
+			}
+			if ev.Reused != 0 || ev.Runs != cfg.Seeds {
+				t.Errorf("first run: M = %d reused %d of %d runs", ev.Patterns, ev.Reused, ev.Runs)
+			}
+		}
+		nEvals += len(r.Evals)
+	}
+	if len(evals) != nEvals {
+		t.Errorf("OnEval called %d times for %d evaluations", len(evals), nEvals)
+	}
+	rows, err := ReadRows(path, CapacityColumns())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != nEvals*cfg.Seeds {
+		t.Errorf("CSV has %d rows, want %d evaluations × %d seeds", len(rows), nEvals, cfg.Seeds)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A rerun reads every evaluation from the CSV and runs nothing.
+	evals = nil
+	again, err := Capacity(context.Background(), cfg, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("the rerun changed the CSV:\n%s\nthen\n%s", before, after)
+	}
+	for i := range rs {
+		if again[i].Capacity != rs[i].Capacity || len(again[i].Evals) != len(rs[i].Evals) {
+			t.Errorf("%s: rerun found capacity %d in %d evaluations, first run %d in %d", rs[i].Mode,
+				again[i].Capacity, len(again[i].Evals), rs[i].Capacity, len(rs[i].Evals))
+		}
+	}
+	for _, ev := range evals {
+		if ev.Reused != ev.Runs {
+			t.Errorf("rerun: M = %d ran %d of %d seeds again", ev.Patterns, ev.Runs-ev.Reused, ev.Runs)
+		}
+	}
+
+	dir := t.TempDir()
+	sum := filepath.Join(dir, "summary.csv")
+	if err := WriteCapacitySummary(sum, rs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || lines[0] != "neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations" ||
+		!strings.HasPrefix(lines[1], "48,10,80,init,") {
+		t.Errorf("summary:\n%s", b)
+	}
+	vsN, vsD := CapacityFigures(rs)
+	for _, p := range []struct {
+		name string
+		save func(string) error
+	}{{"n", vsN.Save}, {"d", vsD.Save}} {
+		if err := p.save(filepath.Join(dir, p.name)); err != nil {
+			t.Errorf("figure %s: %v", p.name, err)
+		}
+	}
+}
+
+func TestCapacityFiguresDropZeros(t *testing.T) {
+	rs := []CapacityResult{
+		{Neurons: 64, Delays: 10, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 216},
+		{Neurons: 128, Delays: 10, Steps: 200, Mode: CapacityInit, Capacity: 2, Bound: 862},
+		{Neurons: 64, Delays: 20, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 455},
+		{Neurons: 128, Delays: 20, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 1820},
+	}
+	vsN, vsD := CapacityFigures(rs)
+	if err := vsN.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := vsD.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	// vs N: D = 10 has one capacity point and a bound, D = 20 only a bound.
+	if len(vsN.Series) != 3 || len(vsN.Series[0].Y) != 1 || vsN.Series[0].X[0] != 128 {
+		t.Errorf("capacity vs N series: %+v", vsN.Series)
+	}
+	if !strings.HasPrefix(vsN.Series[1].Name, "bound") || len(vsN.Series[1].Y) != 2 {
+		t.Errorf("bound series: %+v", vsN.Series[1])
+	}
+}
+
+func TestCapacityValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*CapacityConfig)
+		want   string
+	}{
+		{"no N", func(c *CapacityConfig) { c.Neurons = nil }, "network sizes"},
+		{"no D", func(c *CapacityConfig) { c.Delays = nil }, "delays"},
+		{"bad mode", func(c *CapacityConfig) { c.Modes = []string{"both"} }, `"both"`},
+		{"threshold", func(c *CapacityConfig) { c.Threshold = 1.5 }, "threshold"},
+		{"max", func(c *CapacityConfig) { c.MaxPatterns = 0 }, "largest number"},
+		{"seeds", func(c *CapacityConfig) { c.Seeds = 0 }, "seeds"},
+		{"D ≥ T", func(c *CapacityConfig) { c.Delays = []int{80} }, "D = 80"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tinyCapacity()
+			tc.change(&c)
+			err := c.Validate()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}

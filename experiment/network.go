@@ -1,0 +1,78 @@
+package experiment
+
+import (
+	"context"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/score"
+)
+
+// Stored is a network that holds a pattern set: the patterns of a
+// benchmark and its initial or trained weights, ready to be cued.
+type Stored struct {
+	Bench    Benchmark
+	Patterns *raster.Set
+	Weights  *network.Weights
+}
+
+// Store generates the patterns of b (seed b.Seed), initialises the
+// weights and, when trained is true, trains them for b.Train.Epochs
+// without checkpoints.
+func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	set, err := raster.Generate(b.Patterns, b.Seed)
+	if err != nil {
+		return nil, err
+	}
+	w, _, err := initw.Init(set, b.Init)
+	if err != nil {
+		return nil, err
+	}
+	if trained && b.Train.Epochs > 0 {
+		r, err := learn.NewRun(b.Train, b.Params, w, set)
+		if err != nil {
+			return nil, err
+		}
+		if err := learn.Train(ctx, r, set, "", nil); err != nil {
+			return nil, err
+		}
+		w = r.Weights
+	}
+	return &Stored{Bench: b, Patterns: set, Weights: w}, nil
+}
+
+// Recall cues every pattern once with the background of the given round
+// (fresh background for every round, independent of training's rounds)
+// and scores the replay.
+func (s *Stored) Recall(round uint64) (score.Result, error) {
+	c, _, err := network.Recall(s.Weights, s.Bench.Params, s.Patterns, s.Bench.Seed, 1<<32+round)
+	return c.Result(), err
+}
+
+// Inputs returns the clamp inputs of a recall of every pattern with the
+// background of the given round, for experiments that alter the cue.
+func (s *Stored) Inputs(round uint64) []*raster.Raster {
+	return network.Inputs(s.Bench.Params, s.Patterns, s.Bench.Seed, 1<<32+round)
+}
+
+// RecallInputs runs the given clamp inputs and scores the replay.
+func (s *Stored) RecallInputs(xs []*raster.Raster) (score.Result, error) {
+	c, _, err := network.Counts(s.Weights, s.Bench.Params, s.Patterns, xs, nil)
+	return c.Result(), err
+}
+
+// Quick returns b shrunk for a --quick run that finishes in seconds:
+// N = 128, M = 4, T = 200, D = 20, p_A = 5e-3, 4 epochs.
+func (b Benchmark) Quick() Benchmark {
+	b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Patterns.P = 128, 4, 200, 5e-3
+	b.Params.D, b.Params.Trigger, b.Params.PA = 20, 20, 5e-3
+	b.Params.Pre, b.Params.Post = 10, 10
+	b.Init = initw.Defaults(b.Params)
+	b.Train.Epochs = 4
+	return b
+}

@@ -1,0 +1,252 @@
+package experiment
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/learn"
+)
+
+func TestDrawTrialReproducible(t *testing.T) {
+	for i := range 10 {
+		a, b := DrawTrial(7, i), DrawTrial(7, i)
+		if a != b {
+			t.Errorf("trial %d: two draws differ: %+v, %+v", i, a, b)
+		}
+		if a.Trial != i {
+			t.Errorf("trial %d is numbered %d", i, a.Trial)
+		}
+	}
+	same := 0
+	for i := range 10 {
+		if DrawTrial(7, i) == DrawTrial(8, i) {
+			same++
+		}
+	}
+	if same > 0 {
+		t.Errorf("%d of 10 trials are the same for seeds 7 and 8", same)
+	}
+	if DrawTrial(7, 0) == DrawTrial(7, 1) {
+		t.Error("trials 0 and 1 are the same")
+	}
+}
+
+func TestDrawTrialRanges(t *testing.T) {
+	const n = 2000
+	count := map[string]int{}
+	exact := 0
+	var lrLo, lrHi float64 = math.Inf(1), 0
+	for i := range n {
+		tr := DrawTrial(3, i)
+		count[tr.Optimizer]++
+		in := func(name string, v, lo, hi float64) {
+			if !(v >= lo && v <= hi) {
+				t.Errorf("trial %d: %s = %v outside [%v, %v]", i, name, v, lo, hi)
+			}
+		}
+		lo, hi := SearchLRMin, SearchLRMax
+		if tr.Optimizer == learn.SGD {
+			lo, hi = lo*SearchSGDScale, hi*SearchSGDScale
+		} else {
+			lrLo, lrHi = min(lrLo, tr.LR), max(lrHi, tr.LR)
+		}
+		in("lr", tr.LR, lo, hi)
+		in("alpha", tr.Alpha, SearchAlphaMin, SearchAlphaMax)
+		in("beta", tr.Beta, SearchBetaMin, SearchBetaMax)
+		in("theta", tr.Theta, SearchThetaMin, SearchThetaMax)
+		in("dropout", tr.Dropout, SearchDropoutMin, SearchDropoutMax)
+		if tr.Support == 0 {
+			exact++
+		} else {
+			in("support", tr.Support, SearchSupportMin, SearchSupportMax)
+		}
+		if !slices.Contains(SearchOptimizers(), tr.Optimizer) {
+			t.Errorf("trial %d: optimizer %q", i, tr.Optimizer)
+		}
+	}
+	for _, o := range SearchOptimizers() {
+		if f := float64(count[o]) / n; math.Abs(f-1.0/3) > 0.05 {
+			t.Errorf("optimizer %s drawn in %.3f of trials, want about 1/3", o, f)
+		}
+	}
+	if f := float64(exact) / n; math.Abs(f-SearchExact) > 0.04 {
+		t.Errorf("exact gradients in %.3f of trials, want about %v", f, SearchExact)
+	}
+	// Log-uniform: the extremes of the Adam range are both approached.
+	if lrLo > 2e-4 || lrHi < 5e-2 {
+		t.Errorf("Adam learning rates span [%v, %v], want most of [1e-4, 1e-1]", lrLo, lrHi)
+	}
+}
+
+func TestSearchTrialApply(t *testing.T) {
+	b := DefaultBenchmark()
+	for i := range 30 {
+		tr := DrawTrial(1, i)
+		a := tr.Apply(b)
+		if err := a.Validate(); err != nil {
+			t.Fatalf("trial %d (%+v): %v", i, tr, err)
+		}
+		if a.Params.Beta != tr.Beta || a.Params.Theta != tr.Theta {
+			t.Errorf("trial %d: params %+v", i, a.Params)
+		}
+		if a.Init.Beta != tr.Beta || a.Init.Theta != tr.Theta || a.Init.Method != b.Init.Method || a.Init.D != b.Params.D {
+			t.Errorf("trial %d: init %+v not matched to the trial", i, a.Init)
+		}
+		tc := a.Train
+		if tc.LR != tr.LR || tc.FinalLR > tc.LR || tc.Alpha != tr.Alpha || tc.Dropout != tr.Dropout ||
+			tc.Support != tr.Support || tc.Optimizer.Kind != tr.Optimizer || tc.Epochs != b.Train.Epochs {
+			t.Errorf("trial %d: training %+v for %+v", i, tc, tr)
+		}
+		if tr.Optimizer == learn.SGD && (tc.Optimizer.Momentum != SearchMomentum || tc.Optimizer.Dampening != 0) {
+			t.Errorf("trial %d: SGD %+v", i, tc.Optimizer)
+		}
+	}
+}
+
+// tinySearch is a search that runs in about a second.
+func tinySearch(budget int) SearchConfig {
+	b := DefaultBenchmark()
+	b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Patterns.P = 2, 48, 80, 0.02
+	b.Params.D, b.Params.Trigger, b.Params.PA, b.Params.Pre, b.Params.Post = 10, 10, 0.02, 5, 5
+	b.Init = initw.Defaults(b.Params)
+	b.Train.Epochs = 1
+	return SearchConfig{Base: b, Budget: budget, Seed: 5, Seeds: 1}
+}
+
+func TestSearchResumes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "search.csv")
+	cfg := tinySearch(3)
+	rs, err := Search(context.Background(), cfg, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 3 {
+		t.Fatalf("%d results, want 3", len(rs))
+	}
+	for i, r := range rs {
+		if r.SearchTrial != DrawTrial(cfg.Seed, i) || r.Runs != 1 || !(r.F1 >= 0 && r.F1 <= 1) {
+			t.Errorf("result %d: %+v", i, r)
+		}
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The same search runs nothing; a larger budget adds one trial.
+	runs := 0
+	again, err := Search(context.Background(), cfg, path, func(done, total int) { runs++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) || runs != 1 {
+		t.Errorf("the rerun changed the CSV or ran %d jobs", runs-1)
+	}
+	if !sameResults(again, rs) {
+		t.Errorf("rerun results differ:\n%+v\n%+v", again, rs)
+	}
+	cfg = tinySearch(4)
+	more, err := Search(context.Background(), cfg, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameResults(more[:3], rs) {
+		t.Errorf("a larger budget changed the first trials")
+	}
+	rows, err := ReadRows(path, SearchColumns())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || rows[3].Values[0] != "3" {
+		t.Errorf("CSV has %d rows, want the 3 first and trial 3 appended", len(rows))
+	}
+
+	best := BestTrial(more)
+	for _, r := range more {
+		if r.F1 > more[best].F1 {
+			t.Errorf("trial %d has F1 %v above the best %v", r.Trial, r.F1, more[best].F1)
+		}
+	}
+	bp := filepath.Join(t.TempDir(), "best.json")
+	if err := WriteSearchBest(bp, cfg.Base, more[best]); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Best      SearchResult `json:"best"`
+		Benchmark Benchmark    `json:"benchmark"`
+	}
+	data, err := os.ReadFile(bp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !sameResults([]SearchResult{doc.Best}, more[best:best+1]) || doc.Benchmark.Train.LR != more[best].LR || doc.Benchmark.Params.Theta != more[best].Theta {
+		t.Errorf("best.json: %s", data)
+	}
+}
+
+// sameResults reports whether two lists of results agree, scores to the
+// 10 significant digits the CSV keeps.
+func sameResults(a, b []SearchResult) bool {
+	near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-9*max(1, math.Abs(x)) }
+	return slices.EqualFunc(a, b, func(x, y SearchResult) bool {
+		return x.SearchTrial == y.SearchTrial && x.Runs == y.Runs && near(x.F1, y.F1) && near(x.F1Err, y.F1Err) && near(x.Loss, y.Loss)
+	})
+}
+
+func TestBestTrialTies(t *testing.T) {
+	rs := []SearchResult{
+		{SearchTrial: SearchTrial{Trial: 0}, F1: 0.5, Loss: 0.5},
+		{SearchTrial: SearchTrial{Trial: 1}, F1: math.NaN(), Loss: math.NaN()},
+		{SearchTrial: SearchTrial{Trial: 2}, F1: 0.9, Loss: 0.2},
+		{SearchTrial: SearchTrial{Trial: 3}, F1: 0.9, Loss: 0.1},
+		{SearchTrial: SearchTrial{Trial: 4}, F1: 0.9, Loss: 0.1},
+	}
+	if got := BestTrial(rs); got != 3 {
+		t.Errorf("best %d, want 3 (highest F1, lower loss, earlier trial)", got)
+	}
+	if got := BestTrial(rs[1:2]); got != 0 {
+		t.Errorf("best of one NaN trial: %d", got)
+	}
+	if got := BestTrial(nil); got != -1 {
+		t.Errorf("best of none: %d", got)
+	}
+	p := SearchFigure(rs[2:])
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if run := p.Series[1].Y; !slices.IsSorted(run) {
+		t.Errorf("running best %v is not non-decreasing", run)
+	}
+}
+
+func TestSearchValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(*SearchConfig)
+		want   string
+	}{
+		{"budget", func(c *SearchConfig) { c.Budget = 0 }, "budget"},
+		{"seeds", func(c *SearchConfig) { c.Seeds = 0 }, "seeds"},
+		{"epochs", func(c *SearchConfig) { c.Base.Train.Epochs = 0 }, "epoch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tinySearch(2)
+			tc.change(&c)
+			_, err := Search(context.Background(), c, filepath.Join(t.TempDir(), "s.csv"), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
