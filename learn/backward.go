@@ -30,8 +30,9 @@ type GradOptions struct {
 	Dropout     float64
 	Seed, Round uint64
 	// Chunk is the number of patterns whose exact backward pass is
-	// batched into one matrix product per step (default 32). Larger
-	// chunks are faster and take more memory.
+	// batched into one matrix product per step, and whose sparse gradient
+	// terms are held at once (default 32). Larger chunks are faster and
+	// take more memory.
 	Chunk int
 }
 
@@ -238,22 +239,47 @@ type contribution struct {
 func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
 	from, tEnd := p.ScoredRange(targets.T)
 	m := len(xs)
-	terms := make([][]contribution, m)
 	kept := make([]int, m)
 	per := make([]score.Counts, m)
-	err := network.EachTrial(w, p, xs, func(k int) network.Options {
+	options := func(k int) network.Options {
 		o := opt.simOptions(k)
 		o.Support = opt.Support
 		o.NearUntil = tEnd
 		return o
-	}, func(k int, st *network.State) error {
-		per[k] = score.Steps(st.Spikes, targets.Patterns[k], p.Pre, from, tEnd)
-		kept[k] = len(st.Near)
-		terms[k] = sparseBackward(w, p, targets.Patterns[k], st, opt.Alpha)
-		return nil
-	})
-	if err != nil {
-		return score.Counts{}, 0, err
+	}
+	// Trials run a chunk at a time. A single chunk keeps its terms until
+	// the coefficients are known; with several, each chunk's terms are
+	// folded, in trial order, into one tensor per coefficient, so memory
+	// stays bounded however many trials there are (a saturated trial can
+	// have millions of terms).
+	var terms [][]contribution
+	var onG, offG []float64
+	for c0 := 0; c0 < m; c0 += opt.Chunk {
+		c1 := min(c0+opt.Chunk, m)
+		terms = make([][]contribution, c1-c0)
+		err := network.EachTrial(w, p, xs[c0:c1], func(k int) network.Options { return options(c0 + k) },
+			func(k int, st *network.State) error {
+				per[c0+k] = score.Steps(st.Spikes, targets.Patterns[c0+k], p.Pre, from, tEnd)
+				kept[c0+k] = len(st.Near)
+				terms[k] = sparseBackward(w, p, targets.Patterns[c0+k], st, opt.Alpha)
+				return nil
+			})
+		if err != nil {
+			return score.Counts{}, 0, err
+		}
+		if c1 == m && c0 == 0 {
+			break
+		}
+		if onG == nil {
+			onG, offG = make([]float64, len(grad)), make([]float64, len(grad))
+		}
+		for _, ts := range terms {
+			for _, c := range ts {
+				onG[c.index] += c.onTarget
+				offG[c.index] += c.offTarget
+			}
+		}
+		terms = nil
 	}
 	var counts score.Counts
 	total := 0
@@ -266,6 +292,9 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		for _, c := range ts {
 			grad[c.index] += on*c.onTarget + off*c.offTarget
 		}
+	}
+	for k := range onG {
+		grad[k] += on*onG[k] + off*offG[k]
 	}
 	return counts, total, nil
 }

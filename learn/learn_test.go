@@ -44,7 +44,17 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Chunk 1 folds each trial's terms into per-coefficient tensors.
+		folded, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, Chunk: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tol := fixture.Tolerance(exact.Grad)
+		for k := range folded.Grad {
+			if math.Abs(folded.Grad[k]-sparse.Grad[k]) > tol {
+				t.Fatalf("%s: chunked sparse grad[%d] = %v, one chunk %v", c.Name, k, folded.Grad[k], sparse.Grad[k])
+			}
+		}
 		for k := range exact.Grad {
 			if math.Abs(exact.Grad[k]-sparse.Grad[k]) > tol {
 				t.Fatalf("%s: sparse grad[%d] = %v, exact %v", c.Name, k, sparse.Grad[k], exact.Grad[k])
