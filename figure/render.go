@@ -130,6 +130,7 @@ func rgb(v uint32) color.RGBA {
 // plot.LogTicks it never panics: a non-positive range yields no ticks.
 type logTicks struct{}
 
+// Ticks implements plot.Ticker.
 func (logTicks) Ticks(min, max float64) []plot.Tick {
 	if !(min > 0) || !(max > min) || math.IsInf(max, 0) {
 		return nil
@@ -174,6 +175,7 @@ type linearTicks struct {
 	integer bool // only whole numbers, for neuron indices and time steps
 }
 
+// Ticks implements plot.Ticker.
 func (lt linearTicks) Ticks(min, max float64) []plot.Tick {
 	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
 		return nil
