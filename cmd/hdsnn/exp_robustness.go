@@ -3,10 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -119,17 +117,4 @@ func checkKinds(kinds []string) ([]string, error) {
 		return nil, errors.New("--kinds is empty; name at least one of " + strings.Join(experiment.PerturbKinds(), ", "))
 	}
 	return out, nil
-}
-
-// printSettings writes one line per setting: its parameter values under
-// the given column names, the number of runs, mean precision and recall
-// and F1 mean ± s.e. over seeds.
-func printSettings(w io.Writer, columns []string, sums []experiment.Summary) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s\truns\tprecision\trecall\tF1\t± s.e.\t\n", strings.Join(columns, "\t"))
-	for _, s := range sums {
-		v := s.Values[len(s.Values)-len(columns):]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t\n", strings.Join(v, "\t"), s.Runs, s.Precision, s.Recall, s.F1, s.F1Err)
-	}
-	tw.Flush()
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -81,17 +79,7 @@ func (o *scanCmd) run(cmd *cobra.Command) error {
 	if err := experiment.ScanFigure(o.param, sums).Save(fig); err != nil {
 		return err
 	}
-	printSummaries(cmd.OutOrStdout(), o.param, sums)
+	printSettings(cmd.OutOrStdout(), []string{o.param}, sums)
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s, %s.png, %s.svg\n", csvPath, fig, fig)
 	return nil
-}
-
-// printSummaries writes mean ± s.e. of F1 and loss per setting.
-func printSummaries(w io.Writer, what string, sums []experiment.Summary) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s\truns\tprecision\trecall\tF1\t± s.e.\tloss\t\n", what)
-	for _, s := range sums {
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t\n", s.Values[len(s.Values)-1], s.Runs, s.Precision, s.Recall, s.F1, s.F1Err, s.Loss)
-	}
-	tw.Flush()
 }
