@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -11,14 +12,10 @@ import (
 	"github.com/hdsnn/hdsnn/experiment"
 )
 
-// quickSeeds is the number of seeds --quick uses unless --seeds is given.
-const quickSeeds = 3
-
 // robustnessCmd holds the flags of "hdsnn experiment robustness".
 type robustnessCmd struct {
 	expOptions
-	kinds    []string
-	initOnly bool
+	kinds []string
 }
 
 // newRobustnessCmd builds "hdsnn experiment robustness": recall from
@@ -54,7 +51,7 @@ Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
 	o.addExperiment(cmd, "robustness", 10)
 	cmd.Flags().StringSliceVar(&o.kinds, "kinds", experiment.PerturbKinds(),
 		"cue perturbations to run, comma-separated: "+strings.Join(experiment.PerturbKinds(), ", "))
-	cmd.Flags().BoolVar(&o.initOnly, "init-only", false, "perturb the cues of the initial weights, without training")
+	o.addInitOnly(cmd, "perturb the cues of the initial weights, without training")
 	return cmd
 }
 
@@ -65,25 +62,15 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if o.quick && !o.changed("seeds") {
-		o.seeds = quickSeeds
-	}
-	name := "robustness"
-	if o.initOnly {
-		name += "-init"
-	}
-	b, csvPath, fig, err := o.prepare(name)
+	b, csvPath, fig, err := o.prepare("robustness")
 	if err != nil {
 		return err
 	}
-	weights := "trained"
-	if o.initOnly {
-		weights = "initial"
-	}
+	weights := o.weights()
 	fmt.Fprintf(cmd.ErrOrStderr(), "robustness: N = %d, M = %d, T = %d, D = %d, %s weights, %d seeds, %s\n",
 		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, weights, o.seeds, strings.Join(kinds, ", "))
 	c := experiment.RobustnessConfig{Base: b, Kinds: kinds, Quick: o.quick, Seeds: o.seeds, Trained: !o.initOnly}
-	rows, err := experiment.Robustness(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), name))
+	rows, err := experiment.Robustness(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
 		return err
 	}

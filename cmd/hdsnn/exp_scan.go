@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -12,9 +13,8 @@ import (
 // scanCmd holds the flags of "hdsnn experiment scan".
 type scanCmd struct {
 	expOptions
-	param    string
-	values   []string
-	initOnly bool
+	param  string
+	values []string
 }
 
 // newScanCmd builds "hdsnn experiment scan": one parameter at a time.
@@ -50,7 +50,7 @@ best p_A between 1e-4 and 1e-3, worse from 2e-3.`,
 	o.addExperiment(cmd, "scan", 10)
 	cmd.Flags().StringVar(&o.param, "param", experiment.ScanDelays, "parameter to scan: "+strings.Join(experiment.ScanParams(), ", "))
 	cmd.Flags().StringSliceVar(&o.values, "values", nil, "values to scan, comma-separated (default: the grid above)")
-	cmd.Flags().BoolVar(&o.initOnly, "init-only", false, "score the initial weights without training")
+	o.addInitOnly(cmd, "score the initial weights without training")
 	return cmd
 }
 
@@ -62,16 +62,12 @@ func (o *scanCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("--param: %w", err)
 		}
 	}
-	name := "scan-" + o.param
-	if o.initOnly {
-		name += "-init"
-	}
-	b, csvPath, fig, err := o.prepare(name)
+	b, csvPath, fig, err := o.prepare("scan-" + o.param)
 	if err != nil {
 		return err
 	}
 	c := experiment.ScanConfig{Base: b, Param: o.param, Values: values, Seeds: o.seeds, Trained: !o.initOnly}
-	rows, err := experiment.Scan(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), name))
+	rows, err := experiment.Scan(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -14,7 +15,6 @@ type sequentialCmd struct {
 	expOptions
 	gap, window int
 	noise       float64
-	initOnly    bool
 }
 
 // newSequentialCmd builds "hdsnn experiment sequential": every pattern
@@ -48,7 +48,7 @@ sequential-init*.`,
 	cmd.Flags().IntVar(&o.gap, "gap", experiment.DefaultGap, "background steps between two patterns")
 	cmd.Flags().Float64Var(&o.noise, "noise", 0, "probability that a cue slot is redrawn at the patterns' rate, in [0, 1]")
 	cmd.Flags().IntVar(&o.window, "window", experiment.DefaultWindow, "width in steps of the sliding F1 window")
-	cmd.Flags().BoolVar(&o.initOnly, "init-only", false, "use the initial weights, without training")
+	o.addInitOnly(cmd, "use the initial weights, without training")
 	return cmd
 }
 
@@ -64,21 +64,11 @@ func (o *sequentialCmd) run(cmd *cobra.Command) error {
 	if o.window <= 0 {
 		return fmt.Errorf("--window = %d: need at least one step", o.window)
 	}
-	if o.quick && !o.changed("seeds") {
-		o.seeds = quickSeeds
-	}
-	name := "sequential"
-	if o.initOnly {
-		name += "-init"
-	}
-	b, csvPath, fig, err := o.prepare(name)
+	b, csvPath, fig, err := o.prepare("sequential")
 	if err != nil {
 		return err
 	}
-	weights := "trained"
-	if o.initOnly {
-		weights = "initial"
-	}
+	weights := o.weights()
 	l := experiment.SequentialLen(b.Params, b.Patterns.M, b.Patterns.T, o.gap)
 	if o.window > l {
 		return fmt.Errorf("--window = %d is longer than the run (%d steps)", o.window, l)
@@ -87,7 +77,7 @@ func (o *sequentialCmd) run(cmd *cobra.Command) error {
 		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, o.gap, o.noise, weights, o.seeds, l)
 	c := experiment.SequentialConfig{Base: b, Seeds: o.seeds, Gap: o.gap, Noise: o.noise, Window: o.window, Trained: !o.initOnly}
 	seriesPath := fig + "-f1.csv"
-	res, err := experiment.Sequential(cmd.Context(), c, csvPath, seriesPath, sweepProgress(cmd.ErrOrStderr(), name))
+	res, err := experiment.Sequential(cmd.Context(), c, csvPath, seriesPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
 		return err
 	}

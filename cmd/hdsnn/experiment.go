@@ -45,8 +45,24 @@ so that a run finishes in well under two minutes on 2 cores.`,
 // size and model flags.
 type expOptions struct {
 	options
-	quick bool
-	seeds int
+	quick    bool
+	seeds    int
+	initOnly bool
+}
+
+// addInitOnly defines --init-only, for experiments that train by default.
+// It also names the outputs <name>-init*, so that rows of initial and
+// trained weights never share a CSV.
+func (o *expOptions) addInitOnly(cmd *cobra.Command, usage string) {
+	cmd.Flags().BoolVar(&o.initOnly, "init-only", false, usage)
+}
+
+// weights names the weights the experiment uses, for messages.
+func (o *expOptions) weights() string {
+	if o.initOnly {
+		return "initial"
+	}
+	return "trained"
 }
 
 // addExperiment defines the size, model and training flags, --quick,
@@ -61,8 +77,9 @@ func (o *expOptions) addExperiment(cmd *cobra.Command, name string, seeds int) {
 }
 
 // prepare validates the flags and returns the benchmark they describe
-// (shrunk by --quick unless sizes were given) and the paths of the CSV
-// and the figure (without extension). With --force an earlier CSV is
+// (shrunk by --quick, which also caps the seeds at 3 unless --seeds is
+// given) and the paths of the CSV and the figure (without extension),
+// named name, or name-init with --init-only. With --force an earlier CSV is
 // removed; otherwise its rows are kept and skipped.
 func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
 	if err := o.validate(); err != nil {
@@ -70,6 +87,9 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 	}
 	if o.seeds <= 0 {
 		return b, "", "", fmt.Errorf("--seeds = %d: need at least one seed", o.seeds)
+	}
+	if o.initOnly {
+		name += "-init"
 	}
 	b = o.benchmark()
 	if o.quick {
