@@ -1,9 +1,10 @@
 package network_test
 
 import (
+	"context"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 )
@@ -12,16 +13,11 @@ import (
 // D = 41) with its default initial weights.
 func benchSetup(b *testing.B) (network.Params, *raster.Set, *network.Weights) {
 	b.Helper()
-	p := network.Defaults()
-	set, err := raster.Generate(raster.Config{M: 16, N: 512, T: 1000, P: p.PA}, 1)
+	st, err := experiment.DefaultBenchmark().Store(context.Background(), false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, _, err := initw.Init(set, initw.Defaults(p))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p, set, w
+	return st.Bench.Params, st.Patterns, st.Weights
 }
 
 // BenchmarkSimulate times one cued-recall trial at the benchmark size.
