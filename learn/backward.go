@@ -218,11 +218,32 @@ func accumulate(w *network.Weights, sts []*network.State, g []float64, lpad, tEn
 	})
 }
 
-// contribution is one term of a sparse weight gradient, split by the two
+// keptGrad is ∂L/∂I_raw at one kept (step, neuron) pair, split by the two
 // loss coefficients: its value is on·onTarget + off·offTarget.
-type contribution struct {
-	index               int
+type keptGrad struct {
+	step, neuron        int32
 	onTarget, offTarget float64
+}
+
+// sparseTrial is what the sparse pass keeps of one trial: the gradient at
+// its kept pairs and the spikes the synapses transmitted, from which the
+// weight gradient is expanded.
+type sparseTrial struct {
+	seen *raster.Raster
+	kept []keptGrad
+}
+
+// expand calls add for every term of the trial's weight gradient, in a
+// fixed order: ∂L/∂W[i][d][j] gets the kept gradient at (t, j), split by
+// coefficient, for every spike of i at t − d.
+func (tr sparseTrial) expand(n, d int, add func(index int, on, off float64)) {
+	for _, g := range tr.kept {
+		for k := 1; k <= d && int(g.step)-k >= 0; k++ {
+			for _, i := range tr.seen.Steps[int(g.step)-k] {
+				add((int(i)*d+k-1)*n+int(g.neuron), g.onTarget, g.offTarget)
+			}
+		}
+	}
 }
 
 // sparseGrad is the sparse backward pass: only the (step, neuron) pairs
@@ -233,9 +254,11 @@ type contribution struct {
 // The backward pass is linear in the loss gradient at the spikes, which
 // takes one value on target spikes and one off them, both known only once
 // every trial is counted. Each trial therefore propagates the two
-// coefficients separately and keeps only its gradient terms, so one
-// forward pass suffices and no trial is held in memory. Trials run in
-// parallel; their terms are added to grad in trial order.
+// coefficients separately and keeps only its kept-pair gradients and its
+// spikes, so one forward pass suffices. The weight gradient of a pair is
+// expanded (over the presynaptic spikes of its window) only when it is
+// added, in trial order, so memory grows with spikes and kept pairs, never
+// with their product.
 func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
 	from, tEnd := p.ScoredRange(targets.T)
 	m := len(xs)
@@ -247,21 +270,19 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		o.NearUntil = tEnd
 		return o
 	}
-	// Trials run a chunk at a time. A single chunk keeps its terms until
-	// the coefficients are known; with several, each chunk's terms are
-	// folded, in trial order, into one tensor per coefficient, so memory
-	// stays bounded however many trials there are (a saturated trial can
-	// have millions of terms).
-	var terms [][]contribution
+	// Trials run a chunk at a time. A single chunk is expanded once the
+	// coefficients are known; with several, each chunk is expanded, in
+	// trial order, into one tensor per coefficient.
+	var trials []sparseTrial
 	var onG, offG []float64
 	for c0 := 0; c0 < m; c0 += opt.Chunk {
 		c1 := min(c0+opt.Chunk, m)
-		terms = make([][]contribution, c1-c0)
+		trials = make([]sparseTrial, c1-c0)
 		err := network.EachTrial(w, p, xs[c0:c1], func(k int) network.Options { return options(c0 + k) },
 			func(k int, st *network.State) error {
 				per[c0+k] = score.Steps(st.Spikes, targets.Patterns[c0+k], p.Pre, from, tEnd)
 				kept[c0+k] = len(st.Near)
-				terms[k] = sparseBackward(w, p, targets.Patterns[c0+k], st, opt.Alpha)
+				trials[k] = sparseTrial{seen: st.Seen, kept: sparseBackward(w, p, targets.Patterns[c0+k], st, opt.Alpha)}
 				return nil
 			})
 		if err != nil {
@@ -273,13 +294,13 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		if onG == nil {
 			onG, offG = make([]float64, len(grad)), make([]float64, len(grad))
 		}
-		for _, ts := range terms {
-			for _, c := range ts {
-				onG[c.index] += c.onTarget
-				offG[c.index] += c.offTarget
-			}
+		for _, tr := range trials {
+			tr.expand(w.N, w.D, func(index int, on, off float64) {
+				onG[index] += on
+				offG[index] += off
+			})
 		}
-		terms = nil
+		trials = nil
 	}
 	var counts score.Counts
 	total := 0
@@ -288,10 +309,10 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		total += kept[k]
 	}
 	on, off := spikeGrad(counts)
-	for _, ts := range terms {
-		for _, c := range ts {
-			grad[c.index] += on*c.onTarget + off*c.offTarget
-		}
+	for _, tr := range trials {
+		tr.expand(w.N, w.D, func(index int, a, b float64) {
+			grad[index] += on*a + off*b
+		})
 	}
 	for k := range onG {
 		grad[k] += on*onG[k] + off*offG[k]
@@ -299,10 +320,11 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 	return counts, total, nil
 }
 
-// sparseBackward returns the weight-gradient terms of one trial recorded
-// with a surrogate support, for unit loss gradients on and off target.
-func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, alpha float64) []contribution {
-	n, d := w.N, w.D
+// sparseBackward returns ∂L/∂I_raw at the kept pairs of one trial recorded
+// with a surrogate support (those that are not zero), for unit loss
+// gradients on and off target.
+func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, alpha float64) []keptGrad {
+	d := w.D
 	from, tEnd := p.ScoredRange(pat.T)
 	near := st.Near
 	// start[t] is the index in near of the first pair at step t.
@@ -356,15 +378,10 @@ func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st
 		gu[idx] = v
 		gi[idx] = [2]float64{v[0] * e.Scale, v[1] * e.Scale}
 	}
-	var out []contribution
+	var out []keptGrad
 	for idx, e := range near {
-		if gi[idx] == [2]float64{} {
-			continue
-		}
-		for k := 1; k <= d && int(e.Step)-k >= 0; k++ {
-			for _, i := range st.Seen.Steps[int(e.Step)-k] {
-				out = append(out, contribution{index: (int(i)*d+k-1)*n + int(e.Neuron), onTarget: gi[idx][0], offTarget: gi[idx][1]})
-			}
+		if gi[idx] != [2]float64{} {
+			out = append(out, keptGrad{step: e.Step, neuron: e.Neuron, onTarget: gi[idx][0], offTarget: gi[idx][1]})
 		}
 	}
 	return out
