@@ -1,0 +1,41 @@
+package parallel
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+)
+
+func TestFor(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		var calls atomic.Int64
+		out := make([]int, 100)
+		if err := For(len(out), func(i int) error { calls.Add(1); out[i] = i * i; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range out {
+			if v != i*i {
+				t.Fatalf("GOMAXPROCS %d: index %d not run", procs, i)
+			}
+		}
+		if calls.Load() != 100 {
+			t.Errorf("GOMAXPROCS %d: %d calls, want 100", procs, calls.Load())
+		}
+		err := For(50, func(i int) error {
+			if i == 7 || i == 30 {
+				return fmt.Errorf("job %d", i)
+			}
+			return nil
+		})
+		if err == nil || err.Error() != "job 7" {
+			t.Errorf("GOMAXPROCS %d: error %v, want the lowest failing index (job 7)", procs, err)
+		}
+	}
+	if err := For(0, func(int) error { return errors.New("never") }); err != nil {
+		t.Errorf("no jobs: %v", err)
+	}
+}
