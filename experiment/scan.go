@@ -195,26 +195,25 @@ func ScanFigure(param string, sums []Summary) figure.LinePlot {
 	f1 := figure.Series{Name: "F1"}
 	loss := figure.Series{Name: "loss = 1 − F1"}
 	numeric := true
-	var names []string
+	xs := make([]float64, len(sums))
+	names := make([]string, len(sums))
 	for k, s := range sums {
 		x, err := strconv.ParseFloat(s.Values[1], 64)
-		if err != nil {
-			numeric = false
-		}
-		if !numeric {
-			x = float64(k + 1)
-		}
-		names = append(names, fmt.Sprintf("%d = %s", k+1, s.Values[1]))
-		f1.X, f1.Y, f1.Err = append(f1.X, x), append(f1.Y, s.F1), append(f1.Err, s.F1Err)
-		loss.X, loss.Y, loss.Err = append(loss.X, x), append(loss.Y, s.Loss), append(loss.Err, s.LossErr)
+		numeric = numeric && err == nil
+		xs[k] = x
+		names[k] = fmt.Sprintf("%d = %s", k+1, s.Values[1])
 	}
 	title := "Scan of " + param
 	if !numeric {
-		// Categorical values: re-place every point at its index.
-		for k := range f1.X {
-			f1.X[k], loss.X[k] = float64(k+1), float64(k+1)
+		// Categorical values: every point at its index, named in the title.
+		for k := range xs {
+			xs[k] = float64(k + 1)
 		}
 		title += " (" + strings.Join(names, ", ") + ")"
+	}
+	for k, s := range sums {
+		f1.X, f1.Y, f1.Err = append(f1.X, xs[k]), append(f1.Y, s.F1), append(f1.Err, s.F1Err)
+		loss.X, loss.Y, loss.Err = append(loss.X, xs[k]), append(loss.Y, s.Loss), append(loss.Err, s.LossErr)
 	}
 	lo, hi := 0.0, 1.0
 	return figure.LinePlot{

@@ -116,12 +116,12 @@ func FromSpec(n, d int, data []float64) (*Weights, error) {
 		for i := 0; i < n; i++ {
 			src := data[(j*n+i)*d : (j*n+i+1)*d]
 			for k, v := range src {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("weight [post %d, pre %d, delay %d] is %v; weights must be finite (retrain or re-initialise)", j, i, k+1, v)
-				}
 				w.W[(i*d+k)*n+j] = v
 			}
 		}
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -134,7 +134,7 @@ func (w *Weights) Validate() error {
 	for k, v := range w.W {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			i, d, j := k/(w.D*w.N), (k/w.N)%w.D, k%w.N
-			return fmt.Errorf("weight [post %d, pre %d, delay %d] is %v; weights must be finite", j, i, d+1, v)
+			return fmt.Errorf("weight [post %d, pre %d, delay %d] is %v; weights must be finite (retrain or re-initialise)", j, i, d+1, v)
 		}
 	}
 	return nil
