@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -29,6 +30,13 @@ type GradOptions struct {
 	// of pattern μ is drawn from the stream (Seed, Round, μ).
 	Dropout     float64
 	Seed, Round uint64
+	// DenseShare is the share of a trial's (step, neuron) pairs above
+	// which the sparse pass hands the batch to the dense one, which
+	// computes the same truncated gradient (default 0.25; 1 or more never
+	// switches). The sparse gather grows with the square of the kept
+	// pairs per step, the dense pass with N² per step at matrix-product
+	// speed; they cost about the same near 1/4 (N = 512, D = 41).
+	DenseShare float64
 	// Chunk is the number of patterns whose exact backward pass is
 	// batched into one matrix product per step, and whose sparse gradient
 	// terms are held at once (default 32). Larger chunks are faster and
@@ -71,6 +79,12 @@ func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 	if math.IsNaN(opt.Support) || opt.Support < 0 {
 		return nil, fmt.Errorf("surrogate support = %v: must be ≥ 0 (0 = exact)", opt.Support)
 	}
+	if math.IsNaN(opt.DenseShare) || opt.DenseShare < 0 {
+		return nil, fmt.Errorf("dense share = %v: must be ≥ 0 (0 = default 0.25)", opt.DenseShare)
+	}
+	if opt.DenseShare == 0 {
+		opt.DenseShare = 0.25
+	}
 	if opt.Chunk <= 0 {
 		opt.Chunk = 32
 	}
@@ -79,15 +93,24 @@ func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 	var err error
 	if opt.Support > 0 {
 		g.Counts, g.Kept, err = sparseGrad(w, p, targets, xs, opt, g.Grad)
+		if errors.Is(err, errDense) {
+			// Most pairs are near threshold: the same truncated gradient
+			// is cheaper through the batched matrix products.
+			clear(g.Grad)
+			g.Counts, g.Kept, err = exactGrad(w, p, targets, xs, opt, g.Grad)
+		}
 	} else {
-		g.Counts, err = exactGrad(w, p, targets, xs, opt, g.Grad)
-		g.Kept = g.Pairs
+		g.Counts, g.Kept, err = exactGrad(w, p, targets, xs, opt, g.Grad)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return g, nil
 }
+
+// errDense tells Compute that a trial of the sparse pass kept more than
+// opt.DenseShare of its pairs.
+var errDense = errors.New("sparse pass kept too many pairs")
 
 // simOptions returns the options of trial m of the batch.
 func (o GradOptions) simOptions(m int) network.Options {
@@ -99,11 +122,14 @@ func (o GradOptions) simOptions(m int) network.Options {
 	return s
 }
 
-// exactGrad is the exact backward pass. The forward states of a chunk of
+// exactGrad is the dense backward pass. The forward states of a chunk of
 // patterns are recorded densely; going back in time, the gradient that
 // reaches the network's own spikes at step t from the currents of steps
 // t+1 … t+D is one matrix product (chunk × N·D) · (N·D × N) per step.
-func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, error) {
+// With opt.Support > 0 it computes the truncated gradient of the sparse
+// pass (pairs outside the support are zero) and returns how many pairs it
+// kept; otherwise it is exact and keeps them all.
+func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, grad []float64) (score.Counts, int, error) {
 	m := len(xs)
 	record := func(c0 int) func(k int) network.Options {
 		return func(k int) network.Options {
@@ -120,29 +146,32 @@ func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*
 	var err error
 	if m <= opt.Chunk {
 		if states, err = network.SimulateAll(w, p, xs, record(0)); err != nil {
-			return score.Counts{}, err
+			return score.Counts{}, 0, err
 		}
 		counts, _ = network.Score(p, targets, states)
 	} else if counts, _, err = network.Counts(w, p, targets, xs, opt.simOptions); err != nil {
-		return score.Counts{}, err
+		return score.Counts{}, 0, err
 	}
 	on, off := spikeGrad(counts)
+	kept := 0
 	for c0 := 0; c0 < m; c0 += opt.Chunk {
 		c1 := min(c0+opt.Chunk, m)
 		chunk := states
 		if chunk == nil {
 			if chunk, err = network.SimulateAll(w, p, xs[c0:c1], record(c0)); err != nil {
-				return score.Counts{}, err
+				return score.Counts{}, 0, err
 			}
 		}
-		backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, grad)
+		kept += backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, grad)
 	}
-	return counts, nil
+	return counts, kept, nil
 }
 
-// backwardChunk adds the exact gradient of a chunk of recorded trials to
-// grad.
-func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []*network.State, on, off, alpha float64, grad []float64) {
+// backwardChunk adds the gradient of a chunk of recorded trials to grad
+// and returns the number of (step, neuron) pairs that carried it: all of
+// them when support is zero, else those whose membrane lies within
+// support of θ (the others, and the leak through them, are zero).
+func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []*network.State, on, off, alpha, support float64, grad []float64) int {
 	n, d, c := w.N, w.D, len(sts)
 	from, tEnd := p.ScoredRange(pats[0].T)
 	lpad := tEnd + d
@@ -153,6 +182,7 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 	gu := make([]float64, c*n)  // ∂L/∂u(t+1), carried through the leak
 	rec := make([]float64, c*n) // ∂L/∂seen(t)
 	var impl gonum.Implementation
+	kept := 0
 	for t := tEnd - 1; t >= d; t-- {
 		if t+1 < tEnd {
 			impl.Dgemm(blas.NoTrans, blas.Trans, c, n, d*n, 1, g[(t+1)*n:], lpad*n, w.W, d*n, 0, rec, n)
@@ -176,6 +206,11 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 			carry := gu[k*n : (k+1)*n]
 			gt := g[(k*lpad+t)*n : (k*lpad+t+1)*n]
 			for j, v := range r {
+				if support > 0 && !(u[j]-p.Theta < support && p.Theta-u[j] < support) {
+					carry[j], gt[j] = 0, 0
+					continue
+				}
+				kept++
 				leak := p.Beta
 				if p.Reset == network.Zero && u[j] > p.Theta {
 					leak = 0
@@ -190,6 +225,7 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 		}
 	}
 	accumulate(w, sts, g, lpad, tEnd, grad)
+	return kept
 }
 
 // accumulate adds ∂L/∂W[i][d][·] = Σ g(t0+d) over every step t0 at which
@@ -233,17 +269,65 @@ type sparseTrial struct {
 	kept []keptGrad
 }
 
-// expand calls add for every term of the trial's weight gradient, in a
-// fixed order: ∂L/∂W[i][d][j] gets the kept gradient at (t, j), split by
-// coefficient, for every spike of i at t − d.
-func (tr sparseTrial) expand(n, d int, add func(index int, on, off float64)) {
-	for _, g := range tr.kept {
-		for k := 1; k <= d && int(g.step)-k >= 0; k++ {
-			for _, i := range tr.seen.Steps[int(g.step)-k] {
-				add((int(i)*d+k-1)*n+int(g.neuron), g.onTarget, g.offTarget)
+// sparseAdd says how expand adds the two parts (on, off) of each kept
+// gradient: combined as On·on + Off·off into Grad, or each into its own
+// tensor (OnG, OffG) when the coefficients are not known yet.
+type sparseAdd struct {
+	On, Off         float64
+	Grad, OnG, OffG []float64
+}
+
+// expand adds the weight gradient of the trials: ∂L/∂W[i][k][j] gets the
+// kept gradient at (t, j) for every spike of i at t − k. Presynaptic
+// neurons are spread over goroutines; each index is summed in a fixed
+// (trial, step) order, so the result does not depend on their number.
+func expand(n, d int, trials []sparseTrial, dst sparseAdd) {
+	type seen struct{ trial, step int32 }
+	byPre := make([][]seen, n)
+	// starts[k][t] is the index in trials[k].kept of the first pair at step t.
+	starts := make([][]int32, len(trials))
+	for k, tr := range trials {
+		last := 0
+		if len(tr.kept) > 0 {
+			last = int(tr.kept[len(tr.kept)-1].step)
+		}
+		start := make([]int32, last+2)
+		for _, g := range tr.kept {
+			start[g.step+1]++
+		}
+		for t := 1; t < len(start); t++ {
+			start[t] += start[t-1]
+		}
+		starts[k] = start
+		for t := 0; t < last && t < tr.seen.T; t++ {
+			for _, i := range tr.seen.Steps[t] {
+				byPre[i] = append(byPre[i], seen{int32(k), int32(t)})
 			}
 		}
 	}
+	parallel.For(n, func(i int) error {
+		for _, e := range byPre[i] {
+			kept, start := trials[e.trial].kept, starts[e.trial]
+			for k := 1; k <= d && int(e.step)+k < len(start)-1; k++ {
+				t := int(e.step) + k
+				row := (i*d + k - 1) * n
+				ps := kept[start[t]:start[t+1]]
+				if dst.Grad != nil {
+					g := dst.Grad[row : row+n]
+					for _, p := range ps {
+						g[p.neuron] += dst.On*p.onTarget + dst.Off*p.offTarget
+					}
+					continue
+				}
+				on, off := dst.OnG[row:row+n], dst.OffG[row:row+n]
+				for _, p := range ps {
+					on[p.neuron] += p.onTarget
+					off[p.neuron] += p.offTarget
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // sparseGrad is the sparse backward pass: only the (step, neuron) pairs
@@ -282,6 +366,9 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 			func(k int, st *network.State) error {
 				per[c0+k] = score.Steps(st.Spikes, targets.Patterns[c0+k], p.Pre, from, tEnd)
 				kept[c0+k] = len(st.Near)
+				if float64(len(st.Near)) > opt.DenseShare*float64(w.N*tEnd) {
+					return errDense
+				}
 				trials[k] = sparseTrial{seen: st.Seen, kept: sparseBackward(w, p, targets.Patterns[c0+k], st, opt.Alpha)}
 				return nil
 			})
@@ -294,12 +381,7 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		if onG == nil {
 			onG, offG = make([]float64, len(grad)), make([]float64, len(grad))
 		}
-		for _, tr := range trials {
-			tr.expand(w.N, w.D, func(index int, on, off float64) {
-				onG[index] += on
-				offG[index] += off
-			})
-		}
+		expand(w.N, w.D, trials, sparseAdd{OnG: onG, OffG: offG})
 		trials = nil
 	}
 	var counts score.Counts
@@ -309,10 +391,8 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		total += kept[k]
 	}
 	on, off := spikeGrad(counts)
-	for _, tr := range trials {
-		tr.expand(w.N, w.D, func(index int, a, b float64) {
-			grad[index] += on*a + off*b
-		})
+	if trials != nil {
+		expand(w.N, w.D, trials, sparseAdd{On: on, Off: off, Grad: grad})
 	}
 	for k := range onG {
 		grad[k] += on*onG[k] + off*offG[k]

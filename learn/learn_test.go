@@ -40,12 +40,12 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9})
+		sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, DenseShare: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Chunk 1 folds each trial's terms into per-coefficient tensors.
-		folded, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, Chunk: 1})
+		folded, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, DenseShare: 2, Chunk: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -66,6 +66,37 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 		}
 		if narrow.Kept == 0 || narrow.Kept >= exact.Pairs/2 {
 			t.Errorf("%s: support 0.1 kept %d of %d pairs; want a small non-zero share", c.Name, narrow.Kept, exact.Pairs)
+		}
+	}
+}
+
+// TestDenseFallbackMatchesSparse checks that the dense pass the sparse one
+// hands over to when most pairs are near threshold computes the same
+// truncated gradient.
+func TestDenseFallbackMatchesSparse(t *testing.T) {
+	for _, c := range mustCases(t) {
+		for _, support := range []float64{0.05, 0.2, 0.5} {
+			sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support, DenseShare: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A share of 1e-9 makes every trial hand over.
+			dense, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support, DenseShare: 1e-9})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dense.Counts != sparse.Counts {
+				t.Errorf("%s, support %v: dense counts %v, sparse %v", c.Name, support, dense.Counts, sparse.Counts)
+			}
+			tol := fixture.Tolerance(sparse.Grad)
+			if tol == 0 {
+				t.Fatalf("%s, support %v: sparse gradient is zero; the case does not test the truncation", c.Name, support)
+			}
+			for k := range sparse.Grad {
+				if math.Abs(dense.Grad[k]-sparse.Grad[k]) > tol {
+					t.Fatalf("%s, support %v: dense grad[%d] = %v, sparse %v", c.Name, support, k, dense.Grad[k], sparse.Grad[k])
+				}
+			}
 		}
 	}
 }
