@@ -59,8 +59,8 @@ func (b Benchmark) Validate() error {
 	if err := b.Train.Validate(); err != nil {
 		return err
 	}
-	// Weights, gradient and two optimiser moments.
-	return network.CheckFits(b.Patterns.N, b.Params.D, 4)
+	// Weights, gradient, two optimiser moments and the best weights.
+	return network.CheckFits(b.Patterns.N, b.Params.D, 5)
 }
 
 // Phase is the recall score of one set of weights.
@@ -78,6 +78,9 @@ type Report struct {
 	Init      Phase         `json:"init"`
 	Trained   *Phase        `json:"trained,omitempty"`
 	History   []learn.Epoch `json:"history"`
+	// BestEpoch is the epoch whose weights scored best on validation (0:
+	// the initial weights); with Train.KeepBest they are the trained ones.
+	BestEpoch int `json:"best_epoch"`
 	// Seconds holds the wall-clock time of each stage.
 	Seconds map[string]float64 `json:"seconds"`
 	// PeakMemoryMB is the peak resident memory of the process.
@@ -146,7 +149,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 		return nil, err
 	}
 	stage("train", start)
-	rep.History = run.History
+	rep.History, rep.BestEpoch = run.History, run.BestEpoch
 
 	res := &Result{Patterns: set, Weights: run.Weights}
 	round := uint64(2*b.Train.Epochs + 1)

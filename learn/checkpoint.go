@@ -64,7 +64,11 @@ func SaveCheckpoint(dir string, r *Run) error {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	o := r.Config.Optimizer
-	for name, buf := range map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V} {
+	tensors := map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V}
+	if r.keepsBest() {
+		tensors["best.npy"] = r.Best.W
+	}
+	for name, buf := range tensors {
 		if buf == nil {
 			continue
 		}
@@ -134,6 +138,16 @@ func Resume(dir string) (*Run, error) {
 	if err := r.Weights.Validate(); err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
+	if r.keepsBest() {
+		b, err := load("best.npy")
+		if err != nil {
+			return nil, err
+		}
+		r.Best = &network.Weights{N: b.Shape[0], D: r.Params.D, W: b.Data}
+		if r.Best.N != r.Weights.N {
+			return nil, fmt.Errorf("checkpoint: best.npy has N = %d, weights.npy %d", r.Best.N, r.Weights.N)
+		}
+	}
 	if r.Config.Optimizer.Steps > 0 {
 		m, err := load("opt_m.npy")
 		if err != nil {
@@ -149,4 +163,10 @@ func Resume(dir string) (*Run, error) {
 		}
 	}
 	return &r, nil
+}
+
+// keepsBest reports whether the run holds best weights other than the
+// latest ones.
+func (r *Run) keepsBest() bool {
+	return r.Config.KeepBest && r.BestEpoch < len(r.History)
 }

@@ -117,6 +117,7 @@ func TestGradientIndependentOfCores(t *testing.T) {
 	set, p, w := small(t, 0.9)
 	cfg := learn.DefaultConfig()
 	cfg.Epochs, cfg.Chunk = 2, 3
+	cfg.KeepBest = false // compare the weights training reached
 	results := map[int][][]float64{}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, procs := range []int{1, 2} {
@@ -220,6 +221,85 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	}
 	if err := learn.Train(context.Background(), resumed, other, dir, nil); err == nil {
 		t.Error("training a resumed run on other patterns did not fail")
+	}
+}
+
+// TestKeepBest trains a perfectly recalled set with a learning rate that
+// wrecks it and checks that KeepBest ends with the best weights on
+// validation, also across a checkpoint, and that without it the last
+// weights are kept.
+func TestKeepBest(t *testing.T) {
+	set, p, w := small(t, 1)
+	cfg := learn.DefaultConfig()
+	cfg.Epochs, cfg.Warmup, cfg.LR, cfg.FinalLR = 3, 3, 0.2, 0.2
+	train := func(cfg learn.Config) *learn.Run {
+		r, err := learn.NewRun(cfg, p, w.Clone(), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	kept := train(cfg)
+	losses := []float64{kept.Initial.Loss}
+	for _, e := range kept.History {
+		losses = append(losses, e.Valid.Loss)
+	}
+	best := slices.Index(losses, slices.Min(losses))
+	if kept.BestEpoch != best {
+		t.Fatalf("best epoch %d, want %d (validation losses %v)", kept.BestEpoch, best, losses)
+	}
+	if slices.Max(losses) <= losses[best] {
+		t.Fatalf("validation losses %v never got worse: the case does not test KeepBest", losses)
+	}
+	// The weights of the best epoch, from a run stopped there.
+	upto := cfg
+	upto.KeepBest = false
+	stopped, err := learn.NewRun(upto, p, w.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if best == 0 {
+		cancel()
+	}
+	err = learn.Train(ctx, stopped, set, "", func(e learn.Epoch) {
+		if e.Epoch == best {
+			cancel()
+		}
+	})
+	if err == nil || len(stopped.History) != best {
+		t.Fatalf("stopped run: %v after %d epochs, want a cancellation after %d", err, len(stopped.History), best)
+	}
+	if !slices.Equal(kept.Weights.W, stopped.Weights.W) {
+		t.Error("KeepBest did not end with the weights of the best epoch")
+	}
+	last := train(upto)
+	if slices.Equal(last.Weights.W, kept.Weights.W) {
+		t.Error("without KeepBest the run ended with the best weights, not the last")
+	}
+
+	// Interrupted after the first epoch and resumed from the checkpoint.
+	dir := t.TempDir()
+	r, err := learn.NewRun(cfg, p, w.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	if err := learn.Train(ctx, r, set, dir, func(learn.Epoch) { cancel() }); err == nil {
+		t.Fatal("cancelled training did not stop")
+	}
+	resumed, err := learn.Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learn.Train(context.Background(), resumed, set, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.Weights.W, kept.Weights.W) || resumed.BestEpoch != kept.BestEpoch {
+		t.Error("resumed KeepBest run differs from an uninterrupted one")
 	}
 }
 

@@ -62,7 +62,7 @@ func TestDefaultsFromLibrary(t *testing.T) {
 	o := &options{}
 	o.add(pflag.NewFlagSet("defaults", pflag.ContinueOnError), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best")
 	got, _ := json.Marshal(o.benchmark())
 	want, _ := json.Marshal(b)
 	if string(got) != string(want) {

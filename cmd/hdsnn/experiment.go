@@ -70,7 +70,7 @@ func (o *expOptions) weights() string {
 func (o *expOptions) addExperiment(cmd *cobra.Command, name string, seeds int) {
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed",
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best")
 	o.addOutput(cmd, filepath.Join("out", name))
 	cmd.Flags().BoolVar(&o.quick, "quick", false, "a small network and grid that finish in under two minutes on 2 cores")
 	cmd.Flags().IntVar(&o.seeds, "seeds", seeds, "independent runs (seeds) per setting (at most 3 with --quick unless given)")

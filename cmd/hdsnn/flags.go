@@ -45,7 +45,7 @@ type options struct {
 	epochs, warmup                       int
 	optimizer                            string
 	lr, finalLR, alpha, dropout, support float64
-	resume                               bool
+	resume, keepBest                     bool
 
 	// Input files.
 	weights, patternsFile, input string
@@ -142,6 +142,8 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 		case "epochs":
 			fs.IntVar(&o.epochs, name, tc.Epochs, "training epochs (one full-batch step each)")
 			check = nonNegative("--epochs", &o.epochs)
+		case "keep-best":
+			fs.BoolVar(&o.keepBest, name, tc.KeepBest, "end training with the weights that recalled best on validation (the initial ones included), not the last (default off with sgd-published)")
 		case "warmup":
 			fs.IntVar(&o.warmup, name, tc.Warmup, "epochs at --lr before the cosine annealing towards --final-lr")
 			check = nonNegative("--warmup", &o.warmup)
@@ -291,6 +293,9 @@ func (o *options) trainConfig() learn.Config {
 	set("final-lr", &c.FinalLR, o.finalLR)
 	set("dropout", &c.Dropout, o.dropout)
 	set("surrogate-support", &c.Support, o.support)
+	if o.changed("keep-best") || o.optimizer != optSGDPublished {
+		c.KeepBest = o.keepBest
+	}
 	switch o.optimizer {
 	case learn.AdamW:
 		c.Optimizer.Kind = learn.AdamW

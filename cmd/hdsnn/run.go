@@ -42,7 +42,7 @@ training.png/svg. Existing outputs are never overwritten without --force.`,
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger",
 		"init", "target", "norm",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume")
 	o.addOutput(cmd, filepath.Join("out", "run"))
 	return cmd
 }
@@ -94,4 +94,7 @@ func printReport(w io.Writer, r experiment.Report) {
 		row("trained", *r.Trained, r.Seconds["train"]+r.Trained.Seconds)
 	}
 	tw.Flush()
+	if n := len(r.History); n > 0 && r.Benchmark.Train.KeepBest && r.BestEpoch < n {
+		fmt.Fprintf(w, "kept the weights of epoch %d of %d, the best on validation (0 = initial; --keep-best=false keeps the last)\n", r.BestEpoch, n)
+	}
 }

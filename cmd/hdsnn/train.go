@@ -12,6 +12,7 @@ import (
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/score"
 )
 
 // trainCmd holds the flags of "hdsnn train".
@@ -53,7 +54,7 @@ the weights file.`,
 	fs := cmd.Flags()
 	o.add(fs, "weights", "patterns-file", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "seed", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
 	_ = cmd.MarkFlagRequired("patterns-file")
@@ -90,6 +91,9 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 	prog.done()
 	if err != nil {
 		return trainingError(err, ck)
+	}
+	if n := len(run.History); run.Config.KeepBest && run.BestEpoch < n {
+		fmt.Fprintf(cmd.OutOrStdout(), "kept the weights of epoch %d of %d, the best on validation (0 = initial; --keep-best=false keeps the last)\n", run.BestEpoch, n)
 	}
 	return o.save(cmd, run)
 }
@@ -136,8 +140,9 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
-	// The gradient and two optimiser moments come on top of the weights.
-	if err := network.CheckFits(w.N, w.D, 3); err != nil {
+	// The gradient, two optimiser moments and the best weights come on
+	// top of the weights.
+	if err := network.CheckFits(w.N, w.D, 4); err != nil {
 		return nil, nil, err
 	}
 	run, err := learn.NewRun(cfg, p, w, set)
@@ -158,7 +163,8 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 		From     string       `json:"initial_weights,omitempty"`
 		Patterns string       `json:"patterns_file"`
 		Final    *learn.Epoch `json:"final,omitempty"`
-	}{run.Config, o.weights, o.patternsFile, final})
+		Best     int          `json:"best_epoch"`
+	}{run.Config, o.weights, o.patternsFile, final, run.BestEpoch})
 	if err != nil {
 		return err
 	}
@@ -174,8 +180,10 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 		Params   network.Params `json:"params"`
 		Config   learn.Config   `json:"config"`
 		Patterns string         `json:"patterns_fingerprint"`
+		Initial  *score.Result  `json:"initial_valid,omitempty"`
 		History  []learn.Epoch  `json:"history"`
-	}{hdsnn.Version, run.Params, run.Config, run.Patterns, run.History}
+		Best     int            `json:"best_epoch"`
+	}{hdsnn.Version, run.Params, run.Config, run.Patterns, run.Initial, run.History, run.BestEpoch}
 	if err := writeJSON(filepath.Join(o.out, "history.json"), history); err != nil {
 		return err
 	}
