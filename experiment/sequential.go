@@ -381,17 +381,12 @@ func ReadSequentialSeries(path string) (SequentialSeries, error) {
 	return s, nil
 }
 
-// SequentialFigure draws the sliding F1 over the whole run with the
-// scored pattern steps and the cue steps as 0/1 bands.
+// SequentialFigure draws the sliding F1 over the whole run, with the
+// scored pattern steps and the cue steps shaded behind it.
 func SequentialFigure(s SequentialSeries, b Benchmark, gap int, noise float64) figure.LinePlot {
 	f1 := figure.Series{Name: fmt.Sprintf("sliding F1 (w = %d)", s.Window)}
-	pat := figure.Series{Name: "pattern steps"}
-	cue := figure.Series{Name: "cue (× 0.5)"}
 	for i, step := range s.Step {
-		x := float64(step)
-		f1.X, f1.Y = append(f1.X, x), append(f1.Y, s.F1[i])
-		pat.X, pat.Y = append(pat.X, x), append(pat.Y, seqMask(s.InPattern[i]))
-		cue.X, cue.Y = append(cue.X, x), append(cue.Y, 0.5*seqMask(s.InCue[i]))
+		f1.X, f1.Y = append(f1.X, float64(step)), append(f1.Y, s.F1[i])
 	}
 	lo, hi := 0.0, 1.05
 	title := fmt.Sprintf("Sequential recall, M = %d (N = %d, gap %d", b.Patterns.M, b.Patterns.N, gap)
@@ -400,14 +395,28 @@ func SequentialFigure(s SequentialSeries, b Benchmark, gap int, noise float64) f
 	}
 	return figure.LinePlot{
 		Title: title + ")", XLabel: "step (window centre)", YLabel: "F1 (mean over seeds)",
-		Series: []figure.Series{pat, cue, f1}, YMin: &lo, YMax: &hi,
+		Series: []figure.Series{f1}, YMin: &lo, YMax: &hi,
+		Bands: []figure.Band{
+			{Name: "pattern (scored)", Spans: seqSpans(s.Step, s.InPattern)},
+			{Name: "cue", Spans: seqSpans(s.Step, s.InCue)},
+		},
 	}
 }
 
-// seqMask returns 1 for true and 0 for false.
-func seqMask(v bool) float64 {
-	if v {
-		return 1
+// seqSpans returns the runs of consecutive entries of steps where in is
+// true, each as [first step, last step + 1).
+func seqSpans(steps []int, in []bool) [][2]float64 {
+	var spans [][2]float64
+	for i := 0; i < len(steps); i++ {
+		if !in[i] {
+			continue
+		}
+		j := i
+		for j+1 < len(steps) && in[j+1] {
+			j++
+		}
+		spans = append(spans, [2]float64{float64(steps[i]), float64(steps[j] + 1)})
+		i = j
 	}
-	return 0
+	return spans
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -162,5 +163,23 @@ func TestSequential(t *testing.T) {
 	}
 	if _, err := Sequential(context.Background(), SequentialConfig{Base: b, Seeds: 1, Window: 0}, path, "", nil); err == nil {
 		t.Error("a zero window was accepted")
+	}
+}
+
+func TestSeqSpans(t *testing.T) {
+	tests := []struct {
+		steps []int
+		in    []bool
+		want  [][2]float64
+	}{
+		{nil, nil, nil},
+		{[]int{0, 1, 2}, []bool{false, false, false}, nil},
+		{[]int{0, 1, 2, 3}, []bool{true, true, false, true}, [][2]float64{{0, 2}, {3, 4}}},
+		{[]int{10, 11, 12}, []bool{false, true, true}, [][2]float64{{11, 13}}},
+	}
+	for _, tc := range tests {
+		if got := seqSpans(tc.steps, tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("seqSpans(%v, %v) = %v, want %v", tc.steps, tc.in, got, tc.want)
+		}
 	}
 }

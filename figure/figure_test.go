@@ -158,6 +158,46 @@ func TestLinePlotSave(t *testing.T) {
 	}
 }
 
+// TestLinePlotBands checks that bands are shaded behind the series: the
+// right half of the x range in the first band colour, nothing without.
+func TestLinePlotBands(t *testing.T) {
+	shaded := func(bands []Band) float64 {
+		base := filepath.Join(t.TempDir(), "bands")
+		p := LinePlot{Series: []Series{{Name: "F1", X: []float64{0, 10}, Y: []float64{0, 1}}}, Bands: bands}
+		if err := p.Save(base); err != nil {
+			t.Fatal(err)
+		}
+		checkFiles(t, base, 6*DPI, 4*DPI)
+		b, err := os.ReadFile(base + ".png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, all := 0, 0
+		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+				r, g, b, _ := img.At(x, y).RGBA()
+				if r>>8 == 0xD9 && g>>8 == 0xE6 && b>>8 == 0xF2 {
+					n++
+				}
+				all++
+			}
+		}
+		return float64(n) / float64(all)
+	}
+	if f := shaded(nil); f != 0 {
+		t.Errorf("%.3f of the image in the band colour without bands", f)
+	}
+	// The data area is most of the image left of the legend; half of it
+	// shaded is well over a tenth of the image.
+	if f := shaded([]Band{{Name: "pattern", Spans: [][2]float64{{5, 10}}}}); f < 0.1 || f > 0.5 {
+		t.Errorf("%.3f of the image in the band colour, want about half the data area", f)
+	}
+}
+
 func TestRasterPlotValidate(t *testing.T) {
 	ok := RasterPlot{N: 10, Steps: 100}
 	tests := []struct {
@@ -214,6 +254,9 @@ func TestLinePlotValidate(t *testing.T) {
 		{"log y YMin zero", func(p *LinePlot) { p.LogY = true; p.YMin = ptr(0) }, "YMin = 0 is not positive"},
 		{"NaN YMax", func(p *LinePlot) { p.YMax = ptr(math.NaN()) }, "YMax is NaN"},
 		{"YMin above YMax", func(p *LinePlot) { p.YMin, p.YMax = ptr(1), ptr(0) }, "YMin = 1 is not below YMax = 0"},
+		{"band span reversed", func(p *LinePlot) { p.Bands = []Band{{Name: "cue", Spans: [][2]float64{{1, 2}, {3, 2}}}} }, `band 0 ("cue"): span 1 is [3 2], want finite from ≤ to`},
+		{"band span NaN", func(p *LinePlot) { p.Bands = []Band{{Spans: [][2]float64{{math.NaN(), 2}}}} }, `band 0 (""): span 0 is [NaN 2]`},
+		{"band on log x at zero", func(p *LinePlot) { p.LogX = true; p.Bands = []Band{{Name: "b", Spans: [][2]float64{{0, 2}}}} }, "span 0 starts at 0, which a log x axis cannot show"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package figure
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -26,6 +27,15 @@ type Series struct {
 	Err  []float64
 }
 
+// Band is a set of shaded x intervals drawn behind the series of a
+// LinePlot over the whole height of the plot, e.g. the steps at which a
+// cue is clamped. Each span is a [from, to] pair with from ≤ to. A band
+// without a Name has no legend entry.
+type Band struct {
+	Name  string
+	Spans [][2]float64
+}
+
 // LinePlot is a plot of one or more Series, for training curves (loss, P,
 // R, F1 per epoch) and parameter scans (F1 against D, mean ± s.e.).
 //
@@ -41,6 +51,8 @@ type LinePlot struct {
 	LogX, LogY bool
 
 	Series []Series
+	// Bands are shaded behind the series, each in its own pale colour.
+	Bands []Band
 
 	// YMin and YMax, if not nil, fix that end of the y axis.
 	YMin, YMax *float64
@@ -81,6 +93,16 @@ func (p LinePlot) Validate() error {
 				if e := s.Err[j]; math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
 					return fmt.Errorf("figure: %s: Err[%d] is %v, want a finite value ≥ 0", name, j, e)
 				}
+			}
+		}
+	}
+	for i, b := range p.Bands {
+		for j, sp := range b.Spans {
+			if math.IsNaN(sp[0]) || math.IsInf(sp[0], 0) || math.IsNaN(sp[1]) || math.IsInf(sp[1], 0) || sp[0] > sp[1] {
+				return fmt.Errorf("figure: band %d (%q): span %d is %v, want finite from ≤ to", i, b.Name, j, sp)
+			}
+			if p.LogX && sp[0] <= 0 {
+				return fmt.Errorf("figure: band %d (%q): span %d starts at %g, which a log x axis cannot show", i, b.Name, j, sp[0])
 			}
 		}
 	}
@@ -163,6 +185,14 @@ func (p LinePlot) canvas() (*canvas, error) {
 		}
 	}
 
+	bandColours := [...]uint32{0xD9E6F2, 0xF9D9C4, 0xD2EDE3, 0xEFDCE7}
+	for i, b := range p.Bands {
+		band := bandPlotter{spans: b.Spans, colour: rgb(bandColours[i%len(bandColours)])}
+		f.plot.Add(band)
+		if b.Name != "" {
+			f.addLegend(b.Name, band)
+		}
+	}
 	for i, s := range p.Series {
 		colour, shape, dashes := seriesStyle(i)
 		xys := make(plotter.XYs, len(s.Y))
@@ -235,4 +265,31 @@ func (p LinePlot) canvas() (*canvas, error) {
 		}
 	}
 	return f, nil
+}
+
+// bandPlotter shades the spans of a Band from the bottom to the top of the
+// plot. It has no data range of its own: the axes follow the series.
+type bandPlotter struct {
+	spans  [][2]float64
+	colour color.Color
+}
+
+// Plot implements plot.Plotter.
+func (b bandPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	for _, sp := range b.spans {
+		x0, x1 := max(trX(sp[0]), c.Min.X), min(trX(sp[1]), c.Max.X)
+		if x1 < x0 {
+			continue
+		}
+		if x1-x0 < vg.Points(0.5) { // keep one-step spans visible
+			x1 = x0 + vg.Points(0.5)
+		}
+		c.FillPolygon(b.colour, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+	}
+}
+
+// Thumbnail implements plot.Thumbnailer for the legend.
+func (b bandPlotter) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(b.colour, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
 }
