@@ -47,7 +47,7 @@ type Config struct {
 // Even sparse Adam can wreck a set that is recalled almost perfectly: with
 // few errors the loss gradient off target outweighs the one on target,
 // and Adam turns the small gradients into full-size steps down, until
-// replays break off and the network falls silent (p_A = 2e-3: validation
+// replays break off and the network falls silent (p_A = 2e-3: recall
 // F1 1.000 → 0.003; M = 32: 1.000 → 0.16). KeepBest returns the weights
 // that recalled best instead.
 func DefaultConfig() Config {
