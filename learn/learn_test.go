@@ -349,6 +349,37 @@ func TestOptimizerSteps(t *testing.T) {
 	}
 }
 
+// TestOptimizerBlocks checks that a tensor spanning several of the blocks
+// Step updates in parallel gets, weight by weight, the update of a
+// one-weight optimiser.
+func TestOptimizerBlocks(t *testing.T) {
+	const n = 3<<16 + 5
+	for _, opt := range []learn.Optimizer{
+		{Kind: learn.SGD, Momentum: 0.9, WeightDecay: 1e-3},
+		{Kind: learn.Adam, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-3},
+		{Kind: learn.AdamW, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-3},
+	} {
+		w, g := make([]float64, n), make([]float64, n)
+		for k := range w {
+			w[k], g[k] = math.Sin(float64(k)), math.Cos(float64(3*k))
+		}
+		want := slices.Clone(w)
+		big := opt
+		for range 2 {
+			big.Step(w, g, 0.01)
+		}
+		for _, k := range []int{0, 1, 1<<16 - 1, 1 << 16, 2<<16 + 7, n - 1} {
+			one, x := opt, []float64{want[k]}
+			for range 2 {
+				one.Step(x, []float64{g[k]}, 0.01)
+			}
+			if x[0] != w[k] {
+				t.Errorf("%s: weight %d = %v after two steps, one-weight optimiser gives %v", opt.Kind, k, w[k], x[0])
+			}
+		}
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	bad := map[string]func(*learn.Config){
 		"epochs":    func(c *learn.Config) { c.Epochs = -1 },

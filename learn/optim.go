@@ -3,6 +3,8 @@ package learn
 import (
 	"fmt"
 	"math"
+
+	"github.com/hdsnn/hdsnn/internal/parallel"
 )
 
 // Optimizer names.
@@ -58,7 +60,13 @@ func (o *Optimizer) Validate() error {
 	return nil
 }
 
+// stepBlock is the number of weights one goroutine of Step updates at a
+// time.
+const stepBlock = 1 << 16
+
 // Step updates w in place from the gradient g with learning rate lr.
+// Every weight is updated on its own, so the blocks run on all cores and
+// the result does not depend on their number.
 func (o *Optimizer) Step(w, g []float64, lr float64) {
 	if o.M == nil {
 		o.M = make([]float64, len(w))
@@ -67,6 +75,20 @@ func (o *Optimizer) Step(w, g []float64, lr float64) {
 		}
 	}
 	o.Steps++
+	parallel.For((len(w)+stepBlock-1)/stepBlock, func(b int) error {
+		lo, hi := b*stepBlock, min((b+1)*stepBlock, len(w))
+		var v []float64
+		if o.V != nil {
+			v = o.V[lo:hi]
+		}
+		o.update(w[lo:hi], g[lo:hi], o.M[lo:hi], v, lr)
+		return nil
+	})
+}
+
+// update applies step o.Steps to one block of weights w with gradients g
+// and moments m and v (v is empty for SGD).
+func (o *Optimizer) update(w, g, m, v []float64, lr float64) {
 	wd := o.WeightDecay
 	switch o.Kind {
 	case SGD:
@@ -75,11 +97,11 @@ func (o *Optimizer) Step(w, g []float64, lr float64) {
 			gk += wd * w[k]
 			if o.Momentum != 0 {
 				if first {
-					o.M[k] = gk
+					m[k] = gk
 				} else {
-					o.M[k] = o.Momentum*o.M[k] + (1-o.Dampening)*gk
+					m[k] = o.Momentum*m[k] + (1-o.Dampening)*gk
 				}
-				gk = o.M[k]
+				gk = m[k]
 			}
 			w[k] -= lr * gk
 		}
@@ -94,10 +116,10 @@ func (o *Optimizer) Step(w, g []float64, lr float64) {
 			} else {
 				gk += wd * w[k]
 			}
-			m := b1*o.M[k] + (1-b1)*gk
-			v := b2*o.V[k] + (1-b2)*gk*gk
-			o.M[k], o.V[k] = m, v
-			w[k] -= lr * (m / c1) / (math.Sqrt(v)/c2 + o.Eps)
+			mk := b1*m[k] + (1-b1)*gk
+			vk := b2*v[k] + (1-b2)*gk*gk
+			m[k], v[k] = mk, vk
+			w[k] -= lr * (mk / c1) / (math.Sqrt(vk)/c2 + o.Eps)
 		}
 	}
 }
