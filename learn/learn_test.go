@@ -180,7 +180,7 @@ func TestTrainingRaisesF1(t *testing.T) {
 // TestResumeMatchesUninterrupted trains 2 epochs, resumes from the
 // checkpoint for 2 more, and compares with 4 epochs in one go.
 func TestResumeMatchesUninterrupted(t *testing.T) {
-	set, p, w := small(t, 0.9)
+	set, p, w := small(t, 0.8)
 	cfg := learn.DefaultConfig()
 	cfg.Epochs = 4
 	full, err := learn.NewRun(cfg, p, w.Clone(), set)
@@ -224,12 +224,12 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 	}
 }
 
-// TestKeepBest trains a perfectly recalled set with a learning rate that
+// TestKeepBest trains a weakened set with a learning rate that
 // wrecks it and checks that KeepBest ends with the best weights on
 // validation, also across a checkpoint, and that without it the last
 // weights are kept.
 func TestKeepBest(t *testing.T) {
-	set, p, w := small(t, 1)
+	set, p, w := small(t, 0.8)
 	cfg := learn.DefaultConfig()
 	cfg.Epochs, cfg.Warmup, cfg.LR, cfg.FinalLR = 3, 3, 0.2, 0.2
 	train := func(cfg learn.Config) *learn.Run {
@@ -300,6 +300,37 @@ func TestKeepBest(t *testing.T) {
 	}
 	if !slices.Equal(resumed.Weights.W, kept.Weights.W) || resumed.BestEpoch != kept.BestEpoch {
 		t.Error("resumed KeepBest run differs from an uninterrupted one")
+	}
+}
+
+// TestStopWhenPerfect checks that KeepBest training stops before the first
+// epoch when the initial weights recall the validation trials perfectly,
+// and that without it every epoch runs.
+func TestStopWhenPerfect(t *testing.T) {
+	set, p, w := small(t, 1)
+	for _, keep := range []bool{true, false} {
+		cfg := learn.DefaultConfig()
+		cfg.Epochs, cfg.KeepBest = 3, keep
+		r, err := learn.NewRun(cfg, p, w.Clone(), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		if r.Initial.FP != 0 || r.Initial.FN != 0 {
+			t.Fatalf("initial validation %+v is not perfect; the case does not test the stop", *r.Initial)
+		}
+		want := 3
+		if keep {
+			want = 0
+		}
+		if len(r.History) != want || !r.Perfect() {
+			t.Errorf("KeepBest %v: %d epochs run, want %d (perfect: %v)", keep, len(r.History), want, r.Perfect())
+		}
+		if keep && !slices.Equal(r.Weights.W, w.W) {
+			t.Errorf("KeepBest stopped at once but changed the weights")
+		}
 	}
 }
 

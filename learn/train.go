@@ -27,7 +27,9 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 	// KeepBest ends training with the weights that scored best on the
 	// validation trials, the initial weights included, rather than the
-	// last ones.
+	// last ones. Training then also stops as soon as some weights recall
+	// the validation trials perfectly (no false or missed spike): no
+	// later epoch could score better, so the result is the same.
 	KeepBest bool `json:"keep_best"`
 }
 
@@ -175,6 +177,9 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if r.Config.KeepBest && r.Perfect() {
+			break
+		}
 		if r.Config.KeepBest && r.BestEpoch == e {
 			if r.Best == nil {
 				r.Best = r.Weights.Clone()
@@ -217,10 +222,25 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 
 // bestLoss is the validation loss of the weights of r.BestEpoch.
 func (r *Run) bestLoss() float64 {
+	return r.best().Loss
+}
+
+// best is the validation score of the weights of r.BestEpoch.
+func (r *Run) best() score.Result {
 	if r.BestEpoch == 0 {
-		return r.Initial.Loss
+		return *r.Initial
 	}
-	return r.History[r.BestEpoch-1].Valid.Loss
+	return r.History[r.BestEpoch-1].Valid
+}
+
+// Perfect reports whether the best weights so far recalled the validation
+// trials without a false or a missed spike, which no epoch can improve on.
+func (r *Run) Perfect() bool {
+	if r.Initial == nil {
+		return false
+	}
+	b := r.best()
+	return b.FP == 0 && b.FN == 0
 }
 
 // Schedule returns the run's learning-rate schedule.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/learn"
 )
 
 // runCmd holds the flags of "hdsnn run".
@@ -77,7 +79,13 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 		return fmt.Errorf("saving the results: %w", err)
 	}
 	printReport(cmd.OutOrStdout(), res.Report)
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\n", o.out, strings.Join(experiment.Outputs(), ", "))
+	var wrote []string
+	for _, name := range experiment.Outputs() {
+		if _, err := os.Stat(filepath.Join(o.out, name)); err == nil {
+			wrote = append(wrote, name) // no training curves without an epoch
+		}
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %s\n", o.out, strings.Join(wrote, ", "))
 	return nil
 }
 
@@ -94,7 +102,18 @@ func printReport(w io.Writer, r experiment.Report) {
 		row("trained", *r.Trained, r.Seconds["train"]+r.Trained.Seconds)
 	}
 	tw.Flush()
-	if n := len(r.History); n > 0 && r.Benchmark.Train.KeepBest && r.BestEpoch < n {
-		fmt.Fprintf(w, "kept the weights of epoch %d of %d, the best on validation (0 = initial; --keep-best=false keeps the last)\n", r.BestEpoch, n)
+	printKept(w, r.Benchmark.Train, len(r.History), r.BestEpoch)
+}
+
+// printKept says which weights a keep-best training run ended with and why
+// it ran fewer epochs than asked for.
+func printKept(w io.Writer, c learn.Config, ran, best int) {
+	if !c.KeepBest {
+		return
+	}
+	if ran < c.Epochs {
+		fmt.Fprintf(w, "training stopped after %d of %d epochs: the weights of epoch %d (0 = initial) recall the validation trials perfectly\n", ran, c.Epochs, best)
+	} else if best < ran {
+		fmt.Fprintf(w, "kept the weights of epoch %d of %d, the best on validation (0 = initial; --keep-best=false keeps the last)\n", best, ran)
 	}
 }

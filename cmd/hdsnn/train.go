@@ -92,9 +92,7 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return trainingError(err, ck)
 	}
-	if n := len(run.History); run.Config.KeepBest && run.BestEpoch < n {
-		fmt.Fprintf(cmd.OutOrStdout(), "kept the weights of epoch %d of %d, the best on validation (0 = initial; --keep-best=false keeps the last)\n", run.BestEpoch, n)
-	}
+	printKept(cmd.OutOrStdout(), run.Config, len(run.History), run.BestEpoch)
 	return o.save(cmd, run)
 }
 
