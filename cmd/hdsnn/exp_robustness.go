@@ -40,6 +40,12 @@ shows F1 (mean ± s.e. over seeds), precision and recall against the level.
 With --init-only the files are named robustness-init*. --quick uses 3 seeds
 unless --seeds is given.
 
+Training runs every epoch and keeps the last weights (--keep-best defaults to
+false here): as in the published protocol, and because training adds margin
+that clean-cue validation does not see. At N = 1024 the initial weights
+already recall clean cues perfectly, so a keep-best run would stop at once;
+16 epochs raise F1 under 31 of 41 cue steps from 0.31 to 1.000.
+
 Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
 75 % of the cue → F1 0.862; 128 of 1024 neurons silenced → F1 1.000.`,
 		Example: `  hdsnn experiment robustness --quick
@@ -52,6 +58,11 @@ Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
 	cmd.Flags().StringSliceVar(&o.kinds, "kinds", experiment.PerturbKinds(),
 		"cue perturbations to run, comma-separated: "+strings.Join(experiment.PerturbKinds(), ", "))
 	o.addInitOnly(cmd, "perturb the cues of the initial weights, without training")
+	keep := cmd.Flags().Lookup("keep-best")
+	keep.DefValue = "false"
+	if err := keep.Value.Set("false"); err != nil {
+		panic(err) // a bool flag always takes "false"
+	}
 	return cmd
 }
 
