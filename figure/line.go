@@ -282,8 +282,8 @@ func (b bandPlotter) Plot(c draw.Canvas, plt *plot.Plot) {
 		if x1 < x0 {
 			continue
 		}
-		if x1-x0 < vg.Points(0.5) { // keep one-step spans visible
-			x1 = x0 + vg.Points(0.5)
+		if x1-x0 < vg.Points(2) { // keep short spans visible on long axes
+			x1 = x0 + vg.Points(2)
 		}
 		c.FillPolygon(b.colour, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
 	}
