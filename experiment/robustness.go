@@ -129,7 +129,11 @@ type RobustnessConfig struct {
 	// Seeds is the number of independent networks.
 	Seeds int
 	// Trained trains every network before its cues are perturbed;
-	// otherwise the initial weights are used.
+	// otherwise the initial weights are used. Training follows
+	// Base.Train; set its KeepBest to false to train every epoch and keep
+	// the last weights, as the published protocol (and hdsnn experiment
+	// robustness) does: a keep-best run on a perfectly recalled set stops
+	// at once and keeps the initial weights, which are far less robust.
 	Trained bool
 }
 
