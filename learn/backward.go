@@ -95,8 +95,9 @@ func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 		g.Counts, g.Kept, err = sparseGrad(w, p, targets, xs, opt, g.Grad)
 		if errors.Is(err, errDense) {
 			// Most pairs are near threshold: the same truncated gradient
-			// is cheaper through the batched matrix products.
-			clear(g.Grad)
+			// is cheaper through the batched matrix products. sparseGrad
+			// writes g.Grad only once every trial has run, so it is still
+			// zero here.
 			g.Counts, g.Kept, err = exactGrad(w, p, targets, xs, opt, g.Grad)
 		}
 	} else {
