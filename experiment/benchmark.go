@@ -39,7 +39,7 @@ func DefaultBenchmark() Benchmark {
 		Patterns: raster.Config{M: 16, N: 512, T: 1000, P: p.PA},
 		Seed:     1,
 		Params:   p,
-		Init:     initw.Defaults(p),
+		Init:     initw.Defaults(),
 		Train:    learn.DefaultConfig(),
 	}
 }
@@ -53,8 +53,8 @@ func (b Benchmark) Validate() error {
 	if err := b.Params.Validate(b.Patterns.T); err != nil {
 		return err
 	}
-	if b.Init.D != b.Params.D {
-		return fmt.Errorf("init uses %d delays, the network %d", b.Init.D, b.Params.D)
+	if err := b.Init.Validate(); err != nil {
+		return err
 	}
 	if err := b.Train.Validate(); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.Init(set, b.Init)
+	w, st, err := initw.Init(set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,6 @@ func (c CapacityConfig) bench(n, d, m, k int) Benchmark {
 		b.Patterns.Periodic = d
 	}
 	b.Params.D, b.Params.Trigger = d, d
-	b.Init.D = d
 	b.Seed = c.Base.Seed + uint64(k)
 	b.Train.Seed = c.Base.Train.Seed + uint64(k)
 	return b

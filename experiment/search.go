@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/hdsnn/hdsnn/figure"
-	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
@@ -110,9 +109,6 @@ func (t SearchTrial) Values() []string {
 // SearchMomentum without dampening.
 func (t SearchTrial) Apply(b Benchmark) Benchmark {
 	b.Params.Beta, b.Params.Theta = t.Beta, t.Theta
-	ic := initw.Defaults(b.Params)
-	ic.Method, ic.Target, ic.Norm, ic.Tol, ic.MaxIter = b.Init.Method, b.Init.Target, b.Init.Norm, b.Init.Tol, b.Init.MaxIter
-	b.Init = ic
 	def := learn.DefaultConfig()
 	b.Train.LR, b.Train.FinalLR = t.LR, t.LR/SearchAnneal
 	b.Train.Alpha, b.Train.Dropout, b.Train.Support = t.Alpha, t.Dropout, t.Support

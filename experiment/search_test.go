@@ -96,7 +96,7 @@ func TestSearchTrialApply(t *testing.T) {
 		if a.Params.Beta != tr.Beta || a.Params.Theta != tr.Theta {
 			t.Errorf("trial %d: params %+v", i, a.Params)
 		}
-		if a.Init.Beta != tr.Beta || a.Init.Theta != tr.Theta || a.Init.Method != b.Init.Method || a.Init.D != b.Params.D {
+		if a.Init != b.Init {
 			t.Errorf("trial %d: init %+v not matched to the trial", i, a.Init)
 		}
 		tc := a.Train
@@ -115,7 +115,7 @@ func tinySearch(budget int) SearchConfig {
 	b := DefaultBenchmark()
 	b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Patterns.P = 2, 48, 80, 0.02
 	b.Params.D, b.Params.Trigger, b.Params.PA, b.Params.Pre, b.Params.Post = 10, 10, 0.02, 5, 5
-	b.Init = initw.Defaults(b.Params)
+	b.Init = initw.Defaults()
 	b.Train.Epochs = 1
 	return SearchConfig{Base: b, Budget: budget, Seed: 5, Seeds: 1}
 }

@@ -21,7 +21,7 @@ func ExampleTrain() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	w, _, err := initw.Init(set, initw.Defaults(p))
+	w, _, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		log.Fatal(err)
 	}

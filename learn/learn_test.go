@@ -24,7 +24,7 @@ func small(t *testing.T, scale float64) (*raster.Set, network.Params, *network.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _, err := initw.Init(set, initw.Defaults(p))
+	w, _, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
