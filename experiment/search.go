@@ -42,7 +42,9 @@ const (
 
 // SearchOptimizers are the optimisers a trial is drawn from, with equal
 // probability.
-func SearchOptimizers() []string { return []string{learn.Adam, learn.AdamW, learn.SGD} }
+func SearchOptimizers() []string {
+	return []string{learn.Adam.String(), learn.AdamW.String(), learn.SGD.String()}
+}
 
 // SearchColumns are the parameter columns of the search CSV; Sweep's
 // result columns follow them.
@@ -81,7 +83,7 @@ func DrawTrial(seed uint64, trial int) SearchTrial {
 	opts := SearchOptimizers()
 	t := SearchTrial{Trial: trial, Optimizer: opts[r.IntN(len(opts))]}
 	lo, hi := SearchLRMin, SearchLRMax
-	if t.Optimizer == learn.SGD {
+	if t.Optimizer == learn.SGD.String() {
 		lo, hi = lo*SearchSGDScale, hi*SearchSGDScale
 	}
 	t.LR = searchRound(math.Exp(math.Log(lo) + (math.Log(hi)-math.Log(lo))*r.Float64()))
@@ -112,12 +114,13 @@ func (t SearchTrial) Apply(b Benchmark) Benchmark {
 	def := learn.DefaultConfig()
 	b.Train.LR, b.Train.FinalLR = t.LR, t.LR/SearchAnneal
 	b.Train.Alpha, b.Train.Dropout, b.Train.Support = t.Alpha, t.Dropout, t.Support
-	switch t.Optimizer {
+	kind, _ := learn.ParseOptimizerKind(t.Optimizer) // DrawTrial draws only known kinds
+	switch kind {
 	case learn.SGD:
 		b.Train.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: SearchMomentum, WeightDecay: def.Optimizer.WeightDecay}
 	default:
 		b.Train.Optimizer = def.Optimizer
-		b.Train.Optimizer.Kind = t.Optimizer
+		b.Train.Optimizer.Kind = kind
 	}
 	return b
 }

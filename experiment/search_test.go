@@ -52,7 +52,7 @@ func TestDrawTrialRanges(t *testing.T) {
 			}
 		}
 		lo, hi := SearchLRMin, SearchLRMax
-		if tr.Optimizer == learn.SGD {
+		if tr.Optimizer == learn.SGD.String() {
 			lo, hi = lo*SearchSGDScale, hi*SearchSGDScale
 		} else {
 			lrLo, lrHi = min(lrLo, tr.LR), max(lrHi, tr.LR)
@@ -101,10 +101,10 @@ func TestSearchTrialApply(t *testing.T) {
 		}
 		tc := a.Train
 		if tc.LR != tr.LR || tc.FinalLR > tc.LR || tc.Alpha != tr.Alpha || tc.Dropout != tr.Dropout ||
-			tc.Support != tr.Support || tc.Optimizer.Kind != tr.Optimizer || tc.Epochs != b.Train.Epochs {
+			tc.Support != tr.Support || tc.Optimizer.Kind.String() != tr.Optimizer || tc.Epochs != b.Train.Epochs {
 			t.Errorf("trial %d: training %+v for %+v", i, tc, tr)
 		}
-		if tr.Optimizer == learn.SGD && (tc.Optimizer.Momentum != SearchMomentum || tc.Optimizer.Dampening != 0) {
+		if tr.Optimizer == learn.SGD.String() && (tc.Optimizer.Momentum != SearchMomentum || tc.Optimizer.Dampening != 0) {
 			t.Errorf("trial %d: SGD %+v", i, tc.Optimizer)
 		}
 	}

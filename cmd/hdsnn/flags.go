@@ -148,8 +148,8 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 			fs.IntVar(&o.warmup, name, tc.Warmup, "epochs at --lr before the cosine annealing towards --final-lr")
 			check = nonNegative("--warmup", &o.warmup)
 		case "optimizer":
-			fs.StringVar(&o.optimizer, name, tc.Optimizer.Kind, "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
-			check = oneOf("--optimizer", &o.optimizer, learn.Adam, learn.AdamW, learn.SGD, optSGDPublished)
+			fs.StringVar(&o.optimizer, name, tc.Optimizer.Kind.String(), "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
+			check = oneOf("--optimizer", &o.optimizer, learn.Adam.String(), learn.AdamW.String(), learn.SGD.String(), optSGDPublished)
 		case "lr":
 			fs.Float64Var(&o.lr, name, tc.LR, "base learning rate")
 			check = func() error {
@@ -300,13 +300,10 @@ func (o *options) trainConfig() learn.Config {
 		c.KeepBest = o.keepBest
 	}
 	switch o.optimizer {
-	case learn.AdamW:
+	case learn.AdamW.String():
 		c.Optimizer.Kind = learn.AdamW
-	case learn.SGD:
+	case learn.SGD.String():
 		c.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: 0.9, WeightDecay: c.Optimizer.WeightDecay}
-	case learn.Adam, optSGDPublished:
-	default:
-		c.Optimizer.Kind = o.optimizer // rejected by validate
 	}
 	c.Epochs, c.Warmup = o.epochs, o.warmup
 	c.Alpha = o.alpha
