@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/figure"
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/score"
 )
 

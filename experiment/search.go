@@ -8,8 +8,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/figure"
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/score"

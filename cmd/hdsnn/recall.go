@@ -8,7 +8,6 @@ import (
 
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/experiment"
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -80,8 +79,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	all, per := network.Score(p, set, states)
-	l := p.Len(set.T)
-	if err := npy.WriteUint8(filepath.Join(o.out, "spikes.npy"), []int{set.M(), set.N, l}, spikeArray(states)); err != nil {
+	if err := writeSpikes(filepath.Join(o.out, "spikes.npy"), states); err != nil {
 		return err
 	}
 	scores := struct {
