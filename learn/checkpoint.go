@@ -16,12 +16,15 @@ import (
 	"github.com/hdsnn/hdsnn/raster"
 )
 
-// Errors of Resume, for callers that advise what to do.
+// Errors of Resume and Train, for callers that advise what to do.
 var (
 	// ErrNoCheckpoint: the directory holds no checkpoint to resume.
 	ErrNoCheckpoint = errors.New("nothing to resume")
-	// ErrCheckpoint: the checkpoint is damaged or does not match the run.
+	// ErrCheckpoint: the checkpoint is damaged.
 	ErrCheckpoint = errors.New("the checkpoint is damaged")
+	// ErrOtherPatterns: Train was given other patterns than the run
+	// started with.
+	ErrOtherPatterns = errors.New("these patterns are not the ones the run was started with")
 )
 
 // CheckpointFile is the file in a checkpoint directory that names the

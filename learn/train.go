@@ -161,7 +161,7 @@ const initialRound = math.MaxUint64
 // whatever the number of cores.
 func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch func(Epoch)) error {
 	if Fingerprint(set) != r.Patterns {
-		return fmt.Errorf("these patterns are not the ones the run was started with (fingerprint %s, want %s); pass the same pattern file", Fingerprint(set), r.Patterns)
+		return fmt.Errorf("fingerprint %s, want %s: %w", Fingerprint(set), r.Patterns, ErrOtherPatterns)
 	}
 	p := r.Params
 	if r.Initial == nil {
