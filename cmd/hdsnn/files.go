@@ -126,6 +126,16 @@ func writeJSON(path string, v any) error {
 	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
+// simulateAll runs every trial with the same options and keeps the states.
+func simulateAll(w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
+	states := make([]*network.State, len(xs))
+	err := network.SimulateAll(w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
+		states[m] = st
+		return nil
+	})
+	return states, err
+}
+
 // writeSpikes writes the network's own spikes of every trial to path as
 // an (M, N, L) uint8 array.
 func writeSpikes(path string, states []*network.State) error {

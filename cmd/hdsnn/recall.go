@@ -74,11 +74,16 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := network.SimulateAll(w, p, network.Inputs(p, set, o.seed, 0), nil)
+	states, err := simulateAll(w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
 	if err != nil {
 		return err
 	}
-	all, per := network.Score(p, set, states)
+	var all score.Counts
+	per := make([]score.Counts, len(states))
+	for m, st := range states {
+		per[m] = st.Score(p, set.Patterns[m])
+		all = all.Add(per[m])
+	}
 	if err := writeSpikes(filepath.Join(o.out, "spikes.npy"), states); err != nil {
 		return err
 	}

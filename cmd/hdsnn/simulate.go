@@ -76,7 +76,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := network.SimulateAll(w, p, in.Patterns, func(int) network.Options { return network.Options{Record: true} })
+	states, err := simulateAll(w, p, in.Patterns, network.Options{Record: true})
 	if err != nil {
 		return err
 	}
