@@ -115,12 +115,7 @@ func (o *options) addSize(fs *pflag.FlagSet, name string, d flagDefaults) (check
 		return check, true
 	case "p-a":
 		fs.Float64Var(&o.pA, name, d.b.Patterns.P, "spike probability per neuron and step of patterns and background (1e-3 = 1 Hz)")
-		check = func() error {
-			if !(o.pA > 0 && o.pA < 1) {
-				return fmt.Errorf("--p-a = %v: must be a probability in (0, 1) (1e-3 is 1 Hz at 1 ms steps)", o.pA)
-			}
-			return nil
-		}
+		check = floatCheck("--p-a", &o.pA, func(v float64) bool { return v > 0 && v < 1 }, "must be a probability in (0, 1) (1e-3 is 1 Hz at 1 ms steps)")
 		return check, true
 	case "seed":
 		fs.Uint64Var(&o.seed, name, d.b.Seed, "random seed (patterns, background noise, dropout)")
@@ -142,21 +137,11 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 	switch name {
 	case "beta":
 		fs.Float64Var(&o.beta, name, d.p.Beta, "membrane leak β per step, in [0, 1)")
-		check = func() error {
-			if !(o.beta >= 0 && o.beta < 1) {
-				return fmt.Errorf("--beta = %v: the leak must be in [0, 1)", o.beta)
-			}
-			return nil
-		}
+		check = floatCheck("--beta", &o.beta, inUnit, "the leak must be in [0, 1)")
 		return check, true
 	case "theta":
 		fs.Float64Var(&o.theta, name, d.p.Theta, "firing threshold θ, > 0")
-		check = func() error {
-			if !(o.theta > 0) || math.IsInf(o.theta, 0) {
-				return fmt.Errorf("--theta = %v: the threshold must be a positive number", o.theta)
-			}
-			return nil
-		}
+		check = floatCheck("--theta", &o.theta, positiveFinite, "the threshold must be a positive number")
 		return check, true
 	case "reset":
 		fs.StringVar(&o.reset, name, d.p.Reset.String(), "reset after a spike: subtract or zero")
@@ -224,48 +209,23 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 		return check, true
 	case "lr":
 		fs.Float64Var(&o.lr, name, d.tc.LR, "base learning rate")
-		check = func() error {
-			if !(o.lr > 0) || math.IsInf(o.lr, 0) {
-				return fmt.Errorf("--lr = %v: the learning rate must be a positive number", o.lr)
-			}
-			return nil
-		}
+		check = floatCheck("--lr", &o.lr, positiveFinite, "the learning rate must be a positive number")
 		return check, true
 	case "final-lr":
 		fs.Float64Var(&o.finalLR, name, d.tc.FinalLR, "learning rate the cosine annealing ends at, ≤ --lr")
-		check = func() error {
-			if !(o.finalLR >= 0) || math.IsInf(o.finalLR, 0) {
-				return fmt.Errorf("--final-lr = %v: must be a number ≥ 0", o.finalLR)
-			}
-			return nil
-		}
+		check = floatCheck("--final-lr", &o.finalLR, nonNegativeFinite, "must be a number ≥ 0")
 		return check, true
 	case "alpha":
 		fs.Float64Var(&o.alpha, name, d.tc.Alpha, "steepness α of the fast-sigmoid surrogate gradient")
-		check = func() error {
-			if !(o.alpha > 0) || math.IsInf(o.alpha, 0) {
-				return fmt.Errorf("--alpha = %v: the surrogate steepness must be a positive number", o.alpha)
-			}
-			return nil
-		}
+		check = floatCheck("--alpha", &o.alpha, positiveFinite, "the surrogate steepness must be a positive number")
 		return check, true
 	case "dropout":
 		fs.Float64Var(&o.dropout, name, d.tc.Dropout, "probability q of dropping a synaptic current during training, in [0, 1)")
-		check = func() error {
-			if !(o.dropout >= 0 && o.dropout < 1) {
-				return fmt.Errorf("--dropout = %v: must be in [0, 1)", o.dropout)
-			}
-			return nil
-		}
+		check = floatCheck("--dropout", &o.dropout, inUnit, "must be in [0, 1)")
 		return check, true
 	case "surrogate-support":
 		fs.Float64Var(&o.support, name, d.tc.Support, "sparse (approximate) backward pass: ignore the surrogate where |u − θ| ≥ this (0 = exact)")
-		check = func() error {
-			if !(o.support >= 0) || math.IsInf(o.support, 0) {
-				return fmt.Errorf("--surrogate-support = %v: must be a number ≥ 0 (0 = exact)", o.support)
-			}
-			return nil
-		}
+		check = floatCheck("--surrogate-support", &o.support, nonNegativeFinite, "must be a number ≥ 0 (0 = exact)")
 		return check, true
 	case "resume":
 		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
@@ -409,6 +369,22 @@ func (o *options) benchmark() experiment.Benchmark {
 	b.Train = o.trainConfig()
 	return b
 }
+
+// floatCheck returns a check that ok(*v) holds, else the error
+// "flag = value: why".
+func floatCheck(flag string, v *float64, ok func(float64) bool, why string) func() error {
+	return func() error {
+		if !ok(*v) {
+			return fmt.Errorf("%s = %v: %s", flag, *v, why)
+		}
+		return nil
+	}
+}
+
+// Predicates of floatCheck; NaN satisfies none.
+func positiveFinite(v float64) bool    { return v > 0 && !math.IsInf(v, 0) }
+func nonNegativeFinite(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+func inUnit(v float64) bool            { return v >= 0 && v < 1 }
 
 // positive returns a check that *v > 0.
 func positive(flag string, v *int, why string) func() error {
