@@ -62,12 +62,12 @@ func (b Benchmark) Bench(repeats int, stages []string, progress func(stage strin
 		var run func() error
 		switch stage {
 		case StageInit:
-			run = func() error { _, _, err := initw.Init(set, b.Init); return err }
+			run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
 		case StageRecall:
 			xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
 			run = func() error {
 				events := make([]int64, len(xs))
-				err := network.EachTrial(w, b.Params, xs, nil, func(m int, st *network.State) error {
+				err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
 					events[m] = st.Events
 					return nil
 				})

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"time"
 
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/memstat"
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -39,7 +39,7 @@ func DefaultBenchmark() Benchmark {
 		Patterns: raster.Config{M: 16, N: 512, T: 1000, P: p.PA},
 		Seed:     1,
 		Params:   p,
-		Init:     initw.Defaults(p),
+		Init:     initw.Defaults(),
 		Train:    learn.DefaultConfig(),
 	}
 }
@@ -53,8 +53,8 @@ func (b Benchmark) Validate() error {
 	if err := b.Params.Validate(b.Patterns.T); err != nil {
 		return err
 	}
-	if b.Init.D != b.Params.D {
-		return fmt.Errorf("init uses %d delays, the network %d", b.Init.D, b.Params.D)
+	if err := b.Init.Validate(); err != nil {
+		return err
 	}
 	if err := b.Train.Validate(); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.Init(set, b.Init)
+	w, st, err := initw.Init(set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
 	// final one round 2·Epochs+1, which no epoch uses either.
-	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, 1<<32)
+	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
 	if err != nil {
 		return nil, err
 	}
@@ -152,13 +152,14 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	rep.History, rep.BestEpoch = run.History, run.BestEpoch
 
 	res := &Result{Patterns: set, Weights: run.Weights}
-	round := uint64(2*b.Train.Epochs + 1)
+	round := rng.ValidationRound(b.Train.Epochs)
 	final, err := phase(run.Weights, b.Params, set, b.Train.Seed, round)
 	if err != nil {
 		return nil, err
 	}
 	rep.Trained = &final
-	if res.Trial, err = network.Trial(run.Weights, b.Params, set, 0, b.Train.Seed, round); err != nil {
+	x := network.Inputs(b.Params, set, b.Train.Seed, round)[0]
+	if res.Trial, err = network.Simulate(run.Weights, b.Params, x, network.Options{Record: true}); err != nil {
 		return nil, err
 	}
 	rep.PeakMemoryMB = memstat.PeakMB()
@@ -167,12 +168,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 }
 
 // sameTraining reports whether two training configurations agree in all
-// but the number of epochs and the optimiser's state.
+// but the number of epochs.
 func sameTraining(a, b learn.Config) bool {
 	a.Epochs, b.Epochs = 0, 0
-	a.Optimizer.Steps, b.Optimizer.Steps = 0, 0
-	a.Optimizer.M, a.Optimizer.V, b.Optimizer.M, b.Optimizer.V = nil, nil, nil, nil
-	return reflect.DeepEqual(a, b)
+	return a == b
 }
 
 // phase recalls every pattern once and scores it.

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/figure"
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/score"
 )
 
@@ -128,7 +128,6 @@ func (c CapacityConfig) bench(n, d, m, k int) Benchmark {
 		b.Patterns.Periodic = d
 	}
 	b.Params.D, b.Params.Trigger = d, d
-	b.Init.D = d
 	b.Seed = c.Base.Seed + uint64(k)
 	b.Train.Seed = c.Base.Train.Seed + uint64(k)
 	return b
@@ -147,7 +146,7 @@ func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float6
 	pass := func(m int) (bool, error) {
 		f, err := eval(m)
 		if err != nil {
-			return false, fmt.Errorf("M = %d: %w", m, err)
+			return false, fmt.Errorf("with M = %d: %w", m, err)
 		}
 		return f >= threshold, nil
 	}

@@ -116,13 +116,14 @@ func (c ScanConfig) apply(value string) (Benchmark, bool, error) {
 	case ScanTheta:
 		b.Params.Theta, err = num()
 	case ScanTarget:
-		b.Init.Target = value
+		b.Init.Target, err = initw.ParseTarget(value)
 	case ScanInit:
 		switch value {
 		case "pinv":
 			b.Init.Method = initw.PseudoInverse
 		case "hebbian-row", "hebbian-context", "hebbian-column":
-			b.Init.Method, b.Init.Norm = initw.Hebbian, strings.TrimPrefix(value, "hebbian-")
+			b.Init.Method = initw.Hebbian
+			b.Init.Norm, err = initw.ParseNorm(strings.TrimPrefix(value, "hebbian-"))
 		default:
 			err = fmt.Errorf("scan init: %q is not one of hebbian-row, hebbian-context, hebbian-column, pinv", value)
 		}
@@ -141,8 +142,6 @@ func (c ScanConfig) apply(value string) (Benchmark, bool, error) {
 	if err != nil {
 		return b, false, err
 	}
-	// The initialisation follows the network (delays, leak, threshold).
-	b.Init.D, b.Init.Beta, b.Init.Theta, b.Init.Reset = b.Params.D, b.Params.Beta, b.Params.Theta, b.Params.Reset
 	if err := b.Validate(); err != nil {
 		return b, false, fmt.Errorf("scan %s = %s: %w", c.Param, value, err)
 	}

@@ -8,9 +8,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/figure"
-	"github.com/hdsnn/hdsnn/initw"
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/score"
@@ -43,7 +42,9 @@ const (
 
 // SearchOptimizers are the optimisers a trial is drawn from, with equal
 // probability.
-func SearchOptimizers() []string { return []string{learn.Adam, learn.AdamW, learn.SGD} }
+func SearchOptimizers() []string {
+	return []string{learn.Adam.String(), learn.AdamW.String(), learn.SGD.String()}
+}
 
 // SearchColumns are the parameter columns of the search CSV; Sweep's
 // result columns follow them.
@@ -82,7 +83,7 @@ func DrawTrial(seed uint64, trial int) SearchTrial {
 	opts := SearchOptimizers()
 	t := SearchTrial{Trial: trial, Optimizer: opts[r.IntN(len(opts))]}
 	lo, hi := SearchLRMin, SearchLRMax
-	if t.Optimizer == learn.SGD {
+	if t.Optimizer == learn.SGD.String() {
 		lo, hi = lo*SearchSGDScale, hi*SearchSGDScale
 	}
 	t.LR = searchRound(math.Exp(math.Log(lo) + (math.Log(hi)-math.Log(lo))*r.Float64()))
@@ -110,18 +111,16 @@ func (t SearchTrial) Values() []string {
 // SearchMomentum without dampening.
 func (t SearchTrial) Apply(b Benchmark) Benchmark {
 	b.Params.Beta, b.Params.Theta = t.Beta, t.Theta
-	ic := initw.Defaults(b.Params)
-	ic.Method, ic.Target, ic.Norm, ic.Tol, ic.MaxIter = b.Init.Method, b.Init.Target, b.Init.Norm, b.Init.Tol, b.Init.MaxIter
-	b.Init = ic
 	def := learn.DefaultConfig()
 	b.Train.LR, b.Train.FinalLR = t.LR, t.LR/SearchAnneal
 	b.Train.Alpha, b.Train.Dropout, b.Train.Support = t.Alpha, t.Dropout, t.Support
-	switch t.Optimizer {
+	kind, _ := learn.ParseOptimizerKind(t.Optimizer) // DrawTrial draws only known kinds
+	switch kind {
 	case learn.SGD:
 		b.Train.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: SearchMomentum, WeightDecay: def.Optimizer.WeightDecay}
 	default:
 		b.Train.Optimizer = def.Optimizer
-		b.Train.Optimizer.Kind = t.Optimizer
+		b.Train.Optimizer.Kind = kind
 	}
 	return b
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
@@ -130,6 +131,8 @@ type Run struct {
 	Best *network.Weights `json:"-"`
 	// Patterns is a fingerprint of the training patterns, checked on resume.
 	Patterns string `json:"patterns"`
+	// Optimizer is the state of Config.Optimizer: its steps and moments.
+	Optimizer OptimizerState `json:"optimizer_state"`
 }
 
 // NewRun starts a training run from initial weights.
@@ -143,15 +146,8 @@ func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (
 	if w.N != set.N || w.D != p.D {
 		return nil, fmt.Errorf("weights are N = %d, D = %d; patterns have N = %d and parameters D = %d", w.N, w.D, set.N, p.D)
 	}
-	r := &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}
-	r.Config.Optimizer.M, r.Config.Optimizer.V = nil, nil
-	r.Config.Optimizer.Steps = 0
-	return r, nil
+	return &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}, nil
 }
-
-// initialRound is the validation round of the initial weights; epoch e
-// (0-based) trains on round 2e and validates on round 2e + 1.
-const initialRound = math.MaxUint64
 
 // Train runs the remaining epochs of r on the patterns set. After each
 // epoch it calls onEpoch (if not nil) and, when dir is not empty, writes a
@@ -162,11 +158,11 @@ const initialRound = math.MaxUint64
 // whatever the number of cores.
 func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch func(Epoch)) error {
 	if Fingerprint(set) != r.Patterns {
-		return fmt.Errorf("these patterns are not the ones the run was started with (fingerprint %s, want %s); pass the same pattern file", Fingerprint(set), r.Patterns)
+		return fmt.Errorf("fingerprint %s, want %s: %w", Fingerprint(set), r.Patterns, ErrOtherPatterns)
 	}
 	p := r.Params
 	if r.Initial == nil {
-		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, initialRound)
+		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
 		if err != nil {
 			return fmt.Errorf("validation of the initial weights: %w", err)
 		}
@@ -193,7 +189,7 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 			return err
 		}
 		lr := r.Schedule().Rate(e)
-		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, uint64(2*e+1))
+		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -254,15 +250,15 @@ func (r *Run) Schedule() Schedule {
 // epoch, and one optimiser step. It returns the gradient.
 func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
 	cfg := r.Config
-	xs := network.Inputs(r.Params, set, cfg.Seed, uint64(2*e))
-	g, err := Compute(r.Weights, r.Params, set, xs, GradOptions{
+	xs := network.Inputs(r.Params, set, cfg.Seed, rng.TrainingRound(e))
+	g, err := compute(r.Weights, r.Params, set, xs, GradOptions{
 		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
-		Seed: cfg.Seed, Round: uint64(e), Chunk: cfg.Chunk,
-	})
+		Seed: cfg.Seed, Round: uint64(e),
+	}, tuning{chunk: cfg.Chunk})
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}
-	r.Config.Optimizer.Step(r.Weights.W, g.Grad, r.Schedule().Rate(e))
+	r.Config.Optimizer.Step(&r.Optimizer, r.Weights.W, g.Grad, r.Schedule().Rate(e))
 	if err := r.Weights.Validate(); err != nil {
 		return nil, fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
 	}

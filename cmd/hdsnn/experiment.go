@@ -13,8 +13,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/experiment"
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
 )
 
 // newExperimentCmd builds "hdsnn experiment" and its subcommands.
