@@ -75,6 +75,7 @@ recording how they were made.`,
 		newGradientCmd(),
 		newBenchCmd(),
 		newExperimentCmd(),
+		newSweepCmd(),
 	)
 	return root
 }
