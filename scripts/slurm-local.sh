@@ -23,7 +23,7 @@ marker="hdsnn-slurm-local"
 die() { echo "slurm-local: $*" >&2; exit 1; }
 
 install() {
-	[ "$(id -u)" = 0 ] || die "--install needs root (apt-get)"
+	[ "$(id -u)" = 0 ] || { echo "slurm-local: --install needs root (apt-get)" >&2; exit 3; }
 	command -v apt-get >/dev/null || { echo "slurm-local: no apt-get here; install slurm-wlm and munge yourself" >&2; exit 3; }
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update || { echo "slurm-local: apt-get update failed" >&2; exit 3; }
