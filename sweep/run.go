@@ -24,7 +24,8 @@ type RunOptions struct {
 	Out string
 	// Jobs is the number of tasks run at once (0: all cores). Each task
 	// gets GOMAXPROCS = cores / Jobs (at least 1) unless the environment
-	// sets GOMAXPROCS; results do not depend on it.
+	// sets GOMAXPROCS; results do not depend on it. Cores are
+	// runtime.NumCPU(), or SLURM_CPUS_PER_TASK when that is smaller.
 	Jobs int
 	// Env is added to the tasks' environment.
 	Env []string
@@ -63,16 +64,22 @@ type Report struct {
 // returns ctx's error. It returns an error naming the failures when some
 // task failed.
 func Run(ctx context.Context, p Plan, tasks []Task, o RunOptions) (Report, error) {
+	cores := runtime.NumCPU()
+	// Without CPU affinity (Slurm's task/none) NumCPU counts the whole
+	// node; the allocation is what Slurm says.
+	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 && n < cores {
+		cores = n
+	}
 	jobs := o.Jobs
 	if jobs <= 0 {
-		jobs = runtime.NumCPU()
+		jobs = cores
 	}
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
 	env := os.Environ()
 	if os.Getenv("GOMAXPROCS") == "" {
-		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.NumCPU()/jobs)))
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, cores/jobs)))
 	}
 	env = append(env, o.Env...)
 

@@ -65,9 +65,12 @@ type State int
 
 // The states of a task.
 const (
-	Missing State = iota // never finished: not run, running, or interrupted
+	// Missing: never finished (not run, running, or interrupted).
+	Missing State = iota
+	// Finished: DoneFile exists.
 	Finished
-	Failing // its last run failed
+	// Failing: its last run failed (FailedFile exists).
+	Failing
 )
 
 // String names the state.
