@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -417,5 +418,34 @@ func TestSlurmScript(t *testing.T) {
 		if _, err := Slurm(p, oo); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("error %v, want one naming %s", err, bad.want)
 		}
+	}
+}
+
+func TestLockedTaskIsLeftToItsRunner(t *testing.T) {
+	out := t.TempDir()
+	p := fakePlan(t, `"3"`)
+	o, count := fakeOptions(t, out)
+	dir := TaskDir(out, p.Tasks[1].ID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), p, p.Tasks, o)
+	if err != nil || !slices.Equal(rep.Ran, []int{0}) || !slices.Equal(rep.Busy, []int{1}) || len(invocations(t, count)) != 1 {
+		t.Errorf("report %+v, %v: want task 0 run and task 1 left to the process holding its lock", rep, err)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	got := Quote([]string{"hdsnn", "--values=3,5", "a b", "it's"})
+	if want := `hdsnn --values=3,5 'a b' 'it'\''s'`; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }
