@@ -96,17 +96,16 @@ fi
 stamps="$(stat -c '%n %Y.%y' "$out"/tasks/*/done.json)"
 
 log "requeueing element 1 (cancelled) and element 0 (finished)"
+jobs="$job"
 if ! scontrol requeue "${job}_1" 2>/dev/null; then
 	log "scontrol requeue of a cancelled element refused; resubmitting it with sbatch --array=1"
-	sbatch --array=1 "$out/sweep.sbatch"
+	jobs="$jobs,$(sbatch --parsable --array=1 "$out/sweep.sbatch" | cut -d';' -f1)"
 fi
 scontrol requeue "${job}_0" || fail "scontrol requeue ${job}_0"
 sleep 1
 # A requeued element waits for a begin time; start it now.
-scontrol update jobid="$job" StartTime=now 2>/dev/null || true
-for j in $(squeue -h -o %i 2>/dev/null); do scontrol update jobid="$j" StartTime=now 2>/dev/null || true; done
-for _ in $(seq 300); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
-[ -z "$(squeue -h)" ] || { squeue; fail "the requeued elements did not finish in 60 s"; }
+for j in $(squeue -h -j "$jobs" -o %i 2>/dev/null); do scontrol update jobid="$j" StartTime=now 2>/dev/null || true; done
+wait_gone "$jobs" 120
 
 "$hdsnn" sweep collect "$sweepfile" --out "$out" || fail "collect after the requeue"
 tail -1 "$out/logs/${job}_0.out" | grep -q "^0 tasks run, 4 already done" || { cat "$out/logs/${job}_0.out"; fail "the requeued element 0 ran tasks again"; }
@@ -117,7 +116,8 @@ merged="$out/results/scan-delays.csv"
 diff <(sed 's/,[^,]*$//' "$tmp/local/results/scan-delays.csv") <(sed 's/,[^,]*$//' "$merged") || fail "the Slurm sweep's rows differ from the local run's"
 [ "$(wc -l < "$merged")" = 9 ] || fail "$merged has $(wc -l < "$merged") lines, want a header and 8 rows"
 want="$(( 8 - done_before )) tasks run, $(( done_before - 4 )) already done"
-tail -1 "$out/logs/${job}_1.out" | grep -q "^$want" || { cat "$out/logs/${job}_1.out"; fail "the rerun of element 1 did not run exactly its missing tasks ($want)"; }
+rerun_log="$(ls -t "$out"/logs/*_1.out | head -1)"
+tail -1 "$rerun_log" | grep -q "^$want" || { cat "$rerun_log"; fail "the rerun of element 1 did not run exactly its missing tasks ($want)"; }
 log "array element logs:"; grep -h "tasks run," "$out"/logs/*.out
 log "PASS: 8 tasks through Slurm, cancelled element rerun completed only its missing tasks, requeued element repeated none, rows equal to the local run"
 rm -rf "$tmp"
