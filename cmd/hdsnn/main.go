@@ -104,6 +104,7 @@ recording how they were made.`,
 		newGradientCmd(),
 		newBenchCmd(),
 		newExperimentCmd(),
+		newSweepCmd(),
 	)
 	return root
 }
