@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 )
 
 // Group is a set of tasks whose rows belong in one experiment CSV: the
