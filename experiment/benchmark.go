@@ -107,14 +107,14 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	stage := func(name string, start time.Time) { rep.Seconds[name] = time.Since(start).Seconds() }
 
 	start := time.Now()
-	set, err := raster.Generate(b.Patterns, b.Seed)
+	set, err := raster.GenerateContext(ctx, b.Patterns, b.Seed)
 	if err != nil {
 		return nil, err
 	}
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.Init(set, b.Params, b.Init)
+	w, st, err := initw.InitContext(ctx, set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
 	// final one round 2·Epochs+1, which no epoch uses either.
-	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
+	rep.Init, err = phase(ctx, w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
 	if err != nil {
 		return nil, err
 	}
@@ -153,9 +153,11 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 
 	res := &Result{Patterns: set, Weights: run.Weights}
 	round := rng.ValidationRound(b.Train.Epochs)
-	final, err := phase(run.Weights, b.Params, set, b.Train.Seed, round)
-	if err != nil {
-		return nil, err
+	final := rep.Init // no epoch ran: the initial weights, on the same background
+	if len(run.History) > 0 {
+		if final, err = phase(ctx, run.Weights, b.Params, set, b.Train.Seed, round); err != nil {
+			return nil, err
+		}
 	}
 	rep.Trained = &final
 	x := network.Inputs(b.Params, set, b.Train.Seed, round)[0]
@@ -175,9 +177,9 @@ func sameTraining(a, b learn.Config) bool {
 }
 
 // phase recalls every pattern once and scores it.
-func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
+func phase(ctx context.Context, w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
 	start := time.Now()
-	all, per, err := network.Recall(w, p, set, seed, round)
+	all, per, err := network.RecallContext(ctx, w, p, set, seed, round)
 	if err != nil {
 		return Phase{}, err
 	}

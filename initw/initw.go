@@ -7,6 +7,7 @@
 package initw
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -94,6 +95,12 @@ type Stats struct {
 // (two N·K-sized arrays more for the pseudo-inverse); callers that must
 // refuse sizes beyond the machine's memory call network.CheckFits first.
 func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
+	return InitContext(context.Background(), set, p, c)
+}
+
+// InitContext is Init that stops, returning ctx.Err(), soon after ctx is
+// cancelled (between the pseudo-inverse's iterations).
+func InitContext(ctx context.Context, set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
 	if err := check(set, p, c); err != nil {
 		return nil, Stats{}, err
 	}
@@ -108,7 +115,7 @@ func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats,
 	}
 	r := rule{target: c.Target, beta: p.Beta, theta: p.Theta, reset: p.Reset}
 	if c.Method == PseudoInverse {
-		return pinv(set, p.D, r, c)
+		return pinv(ctx, set, p.D, r, c)
 	}
 	return hebbian(set, p.D, r, c.Norm)
 }

@@ -162,7 +162,7 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 	}
 	p := r.Params
 	if r.Initial == nil {
-		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
+		c, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
 		if err != nil {
 			return fmt.Errorf("validation of the initial weights: %w", err)
 		}
@@ -184,12 +184,12 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 			}
 		}
 		start := time.Now()
-		g, err := r.Step(set, e)
+		g, err := r.step(ctx, set, e)
 		if err != nil {
 			return err
 		}
 		lr := r.Schedule().Rate(e)
-		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
+		valid, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -249,12 +249,18 @@ func (r *Run) Schedule() Schedule {
 // pass over every pattern, on the background and dropout streams of that
 // epoch, and one optimiser step. It returns the gradient.
 func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
+	return r.step(context.Background(), set, e)
+}
+
+// step is Step that stops with ctx.Err() soon after ctx is cancelled,
+// leaving the weights unchanged.
+func (r *Run) step(ctx context.Context, set *raster.Set, e int) (*Gradient, error) {
 	cfg := r.Config
 	xs := network.Inputs(r.Params, set, cfg.Seed, rng.TrainingRound(e))
 	g, err := compute(r.Weights, r.Params, set, xs, GradOptions{
 		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
 		Seed: cfg.Seed, Round: uint64(e),
-	}, tuning{chunk: cfg.Chunk})
+	}, tuning{chunk: cfg.Chunk, ctx: ctx})
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}

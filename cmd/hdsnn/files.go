@@ -127,9 +127,9 @@ func writeJSON(path string, v any) error {
 }
 
 // simulateAll runs every trial with the same options and keeps the states.
-func simulateAll(w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
+func simulateAll(ctx context.Context, w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
 	states := make([]*network.State, len(xs))
-	err := network.SimulateAll(w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
+	err := network.SimulateAllContext(ctx, w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
 		states[m] = st
 		return nil
 	})

@@ -67,7 +67,7 @@ func (g *generateCmd) run(cmd *cobra.Command) error {
 	if err := makeOut(g.out); err != nil {
 		return err
 	}
-	set, err := raster.Generate(c, g.seed)
+	set, err := raster.GenerateContext(cmd.Context(), c, g.seed)
 	if err != nil {
 		return err
 	}

@@ -80,11 +80,11 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	w, stats, err := initw.Init(set, p, cfg)
+	w, stats, err := initw.InitContext(cmd.Context(), set, p, cfg)
 	if err != nil {
 		return err
 	}
-	all, _, err := network.Recall(w, p, set, o.seed, 0)
+	all, _, err := network.RecallContext(cmd.Context(), w, p, set, o.seed, 0)
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := simulateAll(w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
+	states, err := simulateAll(cmd.Context(), w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := simulateAll(w, p, in.Patterns, network.Options{Record: true})
+	states, err := simulateAll(cmd.Context(), w, p, in.Patterns, network.Options{Record: true})
 	if err != nil {
 		return err
 	}
