@@ -28,6 +28,8 @@ and draws a figure (PNG and SVG). Rows already in the CSV are skipped, so an
 interrupted experiment resumes where it stopped; --force starts again.
 --quick shrinks the network (N = 128, M = 4, T = 200, D = 20) and the grid
 so that a run finishes in well under two minutes on 2 cores.`,
+		Args: cobra.NoArgs, // "hdsnn experiment foo" is an unknown command, not help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		Example: `  hdsnn experiment robustness --quick
   hdsnn experiment scan --param delays --seeds 10 --out out/scan-delays`,
 	}
@@ -105,6 +107,9 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 		}
 	}
 	if err := b.Validate(); err != nil {
+		return b, "", "", err
+	}
+	if err := checkBenchmark(b); err != nil {
 		return b, "", "", err
 	}
 	if err := makeOut(o.out); err != nil {

@@ -49,6 +49,7 @@ type options struct {
 
 	// Input files.
 	weights, patternsFile, input string
+	dt                           float64
 
 	// Output.
 	out   string
@@ -162,7 +163,12 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 		return check, true
 	case "trigger":
 		fs.IntVar(&o.trigger, name, 0, "cue length in steps (default: the number of delays)")
-		check = nonNegative("--trigger", &o.trigger)
+		check = func() error {
+			if o.changed("trigger") && o.trigger <= 0 {
+				return fmt.Errorf("--trigger = %d: the cue needs at least one step; omit --trigger for a cue of D steps", o.trigger)
+			}
+			return nil
+		}
 		return check, true
 	}
 	return nil, false
@@ -235,7 +241,7 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 }
 
 // addFiles defines the flag name if it is one of the input files
-// (--weights --patterns-file --input), and reports whether it was.
+// (--weights --patterns-file --input --dt), and reports whether it was.
 func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "weights":
@@ -246,6 +252,10 @@ func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 		return check, true
 	case "input":
 		fs.StringVar(&o.input, name, "", "clamp input `file` (.npy, shape (M, N, L), 0/1 entries)")
+		return check, true
+	case "dt":
+		fs.Float64Var(&o.dt, name, 0, "for a .csv --patterns-file whose step column holds times in ms (Brian2, NEST): the step length `ms`; an event at time t falls in step floor(t/dt)")
+		check = floatCheck("--dt", &o.dt, nonNegativeFinite, "must be a step length in ms > 0 (0: the column holds whole steps)")
 		return check, true
 	}
 	return nil, false

@@ -57,6 +57,9 @@ func (g *generateCmd) run(cmd *cobra.Command) error {
 		}
 		return err
 	}
+	if err := checkPatterns(c.M, c.N, c.T, "lower --patterns, --neurons or --steps"); err != nil {
+		return err
+	}
 	outputs := []string{"patterns.npy"}
 	if g.csv {
 		outputs = append(outputs, "patterns.csv")

@@ -58,7 +58,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, "grad_w.npy", "loss.json"); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, _, err := readWeights(o.weights, 2)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ for a .csv file whose last neurons or steps are silent.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "patterns-file", "neurons", "steps", "delays", "init", "target", "norm",
+	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")

@@ -39,7 +39,7 @@ background noise.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "weights", "patterns-file", "neurons", "steps",
+	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -58,7 +58,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, "spikes.npy", "scores.json", "recall.png", "recall.svg"); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, _, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -68,6 +68,9 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	}
 	p := o.params(w.D)
 	if err := p.Validate(set.T); err != nil {
+		return err
+	}
+	if err := checkTrials(set.M(), set.N, p.Len(set.T), false, "use fewer patterns or lower --pre or --post"); err != nil {
 		return err
 	}
 	if err := makeOut(o.out); err != nil {

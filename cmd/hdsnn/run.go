@@ -58,6 +58,9 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
+	if err := checkBenchmark(b); err != nil {
+		return err
+	}
 	if err := checkOutputs(o.out, o.force, experiment.Outputs()...); err != nil {
 		return err
 	}
@@ -66,6 +69,9 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
+	if err := makeOut(o.out); err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "benchmark: M = %d patterns, N = %d neurons, T = %d steps, D = %d delays, %d epochs\n",
 		b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Params.D, b.Train.Epochs)

@@ -54,7 +54,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, "spikes.npy", "membrane.npy", "current.npy"); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, _, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -63,9 +63,15 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	m, n, l := in.M(), in.N, in.T
+	if err := checkTrials(m, n, l, true, "split --input into fewer or shorter trials"); err != nil {
+		return err
+	}
 	p := o.params(w.D)
 	if err := p.Validate(0); err != nil {
 		return err
+	}
+	if l < w.D+1 {
+		return fmt.Errorf("--input %s has %d steps, fewer than D + 1 = %d: the network's own spikes start at step D, so nothing would be simulated; pass longer inputs", o.input, l, w.D+1)
 	}
 	if o.changed("pre") || o.changed("post") || o.changed("trigger") {
 		if t := l - p.Pre - p.Post; t < p.Trigger || t <= 0 {

@@ -52,7 +52,7 @@ the weights file.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "weights", "patterns-file", "neurons", "steps",
+	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a",
 		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
@@ -122,7 +122,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if o.weights == "" {
 		return nil, nil, fmt.Errorf("--weights is required to start training (or pass --resume to continue from %s)", ck)
 	}
-	w, _, err := readWeights(o.weights)
+	w, _, err := readWeights(o.weights, 4)
 	if err != nil {
 		return nil, nil, err
 	}
