@@ -100,6 +100,13 @@ type Result struct {
 // a checkpoint there every epoch; with resume it continues from the one
 // found there. onEpoch, if not nil, is called after every epoch.
 func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onEpoch func(learn.Epoch)) (*Result, error) {
+	return b.RunWith(ctx, learn.TrainOptions{Dir: checkpoints, OnEpoch: onEpoch}, resume)
+}
+
+// RunWith is Run with the checkpoint options of learn.TrainWith; with
+// resume it continues from the checkpoint in opt.Dir.
+func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume bool) (*Result, error) {
+	checkpoints := opt.Dir
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
@@ -145,7 +152,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 		return nil, err
 	}
 	start = time.Now()
-	if err := learn.Train(ctx, run, set, checkpoints, onEpoch); err != nil {
+	if err := learn.TrainWith(ctx, run, set, opt); err != nil {
 		return nil, err
 	}
 	stage("train", start)

@@ -106,7 +106,8 @@ func countAll(w *network.Weights, p network.Params, targets *raster.Set, xs []*r
 // and returns the number of (step, neuron) pairs that carried it: all of
 // them when support is zero, else those whose membrane lies within
 // support of θ (the others, and the leak through them, are zero). It
-// stops with the error of tu's context once that is cancelled.
+// stops with the error of tu's context once that is cancelled (checked
+// every step).
 func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []recorded, on, off, alpha, support float64, tu tuning, grad []float64) (int, error) {
 	n, d, c := w.N, w.D, len(sts)
 	from, tEnd := p.ScoredRange(pats[0].T)
@@ -120,10 +121,8 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 	var impl gonum.Implementation
 	kept := 0
 	for t := tEnd - 1; t >= d; t-- {
-		if (tEnd-t)%64 == 0 {
-			if err := tu.cancelled(); err != nil {
-				return 0, err
-			}
+		if err := tu.cancelled(); err != nil { // a step costs a matrix product: check each
+			return 0, err
 		}
 		if t+1 < tEnd {
 			impl.Dgemm(blas.NoTrans, blas.Trans, c, n, d*n, 1, g[(t+1)*n:], lpad*n, w.W, d*n, 0, rec, n)

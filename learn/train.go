@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -157,6 +158,33 @@ func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (
 // so a resumed run ends with the same weights as an uninterrupted one,
 // whatever the number of cores.
 func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch func(Epoch)) error {
+	return TrainWith(ctx, r, set, TrainOptions{Dir: dir, OnEpoch: onEpoch})
+}
+
+// TrainOptions are where and how often Train writes checkpoints, and what
+// it calls after each epoch.
+type TrainOptions struct {
+	// Dir, when not empty, is the checkpoint directory.
+	Dir string
+	// Every is the number of epochs between checkpoints (≤ 1: every
+	// epoch). The last epoch is always saved, and so is the last finished
+	// one when ctx is cancelled.
+	Every int
+	// OnEpoch, if not nil, is called after every epoch.
+	OnEpoch func(Epoch)
+}
+
+// TrainWith is Train with options.
+func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) error {
+	dir, onEpoch := opt.Dir, opt.OnEpoch
+	saved := len(r.History)
+	save := func() error {
+		if dir == "" || saved == len(r.History) {
+			return nil
+		}
+		saved = len(r.History)
+		return SaveCheckpoint(dir, r)
+	}
 	if Fingerprint(set) != r.Patterns {
 		return fmt.Errorf("fingerprint %s, want %s: %w", Fingerprint(set), r.Patterns, ErrOtherPatterns)
 	}
@@ -171,6 +199,9 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 	}
 	for e := len(r.History); e < r.Config.Epochs; e++ {
 		if err := ctx.Err(); err != nil {
+			if serr := save(); serr != nil {
+				return errors.Join(err, serr)
+			}
 			return err
 		}
 		if r.Config.KeepBest && r.Perfect() {
@@ -186,6 +217,11 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		start := time.Now()
 		g, err := r.step(ctx, set, e)
 		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				if serr := save(); serr != nil {
+					return errors.Join(err, serr)
+				}
+			}
 			return err
 		}
 		lr := r.Schedule().Rate(e)
@@ -201,14 +237,17 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		if ep.Valid.Loss < r.bestLoss() {
 			r.BestEpoch = e + 1
 		}
-		if dir != "" {
-			if err := SaveCheckpoint(dir, r); err != nil {
+		if opt.Every <= 1 || len(r.History)%opt.Every == 0 {
+			if err := save(); err != nil {
 				return err
 			}
 		}
 		if onEpoch != nil {
 			onEpoch(ep)
 		}
+	}
+	if err := save(); err != nil {
+		return err
 	}
 	if r.keepsBest() {
 		r.Weights = r.Best.Clone()

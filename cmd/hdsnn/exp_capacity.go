@@ -101,7 +101,7 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	if o.maxPatterns < 1 {
 		return fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
 	}
-	b, csvPath, _, err := o.prepare("capacity")
+	b, csvPath, _, err := o.prepare(cmd.Context(), "capacity")
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (o *scanCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("--param: %w", err)
 		}
 	}
-	b, csvPath, fig, err := o.prepare("scan-" + o.param)
+	b, csvPath, fig, err := o.prepare(cmd.Context(), "scan-"+o.param)
 	if err != nil {
 		return err
 	}

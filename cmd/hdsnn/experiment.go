@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -83,7 +84,7 @@ func (o *expOptions) addExperiment(cmd *cobra.Command, name string, seeds int) {
 // given) and the paths of the CSV and the figure (without extension),
 // named name, or name-init with --init-only. With --force an earlier CSV is
 // removed; otherwise its rows are kept and skipped.
-func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
+func (o *expOptions) prepare(ctx context.Context, name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
 	if err := o.validate(); err != nil {
 		return b, "", "", err
 	}
@@ -112,7 +113,7 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 	if err := checkBenchmark(b); err != nil {
 		return b, "", "", err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := makeOut(ctx, o.out); err != nil {
 		return b, "", "", err
 	}
 	csvPath = filepath.Join(o.out, name+".csv")

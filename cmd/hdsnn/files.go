@@ -33,6 +33,9 @@ func readWeights(path string, copies int) (*network.Weights, *network.Meta, erro
 	if err := checkWeightsFile(path, copies); err != nil {
 		return nil, nil, err
 	}
+	if err := checkWeightsSet(path); err != nil {
+		return nil, nil, err
+	}
 	w, meta, err := network.ReadWeights(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--weights: %w", err)
@@ -172,14 +175,6 @@ func checkCheckpoint(dir string, resume, force bool) error {
 		return fmt.Errorf("--resume: no checkpoint in %s (nothing to resume; run without --resume)", dir)
 	case !resume && exists && !force:
 		return fmt.Errorf("%s holds the checkpoint of an earlier run; pass --resume to continue it or --force to start again", dir)
-	}
-	return nil
-}
-
-// makeOut creates the output directory, once every input is validated.
-func makeOut(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ type options struct {
 	optimizer                            string
 	lr, finalLR, alpha, dropout, support float64
 	resume, keepBest                     bool
+	keepCheckpoints                      bool
+	checkpointEvery                      int
 
 	// Input files.
 	weights, patternsFile, input string
@@ -195,7 +197,8 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 }
 
 // addTraining defines the flag name if it is one of the training
-// (--epochs --keep-best --warmup --optimizer --lr --final-lr --alpha --dropout --surrogate-support --resume), and reports whether it was.
+// (--epochs --keep-best --warmup --optimizer --lr --final-lr --alpha --dropout --surrogate-support --resume
+// --keep-checkpoints --checkpoint-every), and reports whether it was.
 func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "epochs":
@@ -235,6 +238,13 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 		return check, true
 	case "resume":
 		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
+		return check, true
+	case "keep-checkpoints":
+		fs.BoolVar(&o.keepCheckpoints, name, false, "keep --out/checkpoint after the run finishes (it is removed by default)")
+		return check, true
+	case "checkpoint-every":
+		fs.IntVar(&o.checkpointEvery, name, 1, "write a checkpoint every `K` epochs (and after the last, and on interruption)")
+		check = positive("--checkpoint-every", &o.checkpointEvery, "checkpoints are written every K ≥ 1 epochs")
 		return check, true
 	}
 	return nil, false

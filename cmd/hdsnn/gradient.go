@@ -55,7 +55,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "grad_w.npy", "loss.json"); err != nil {
+	if err := checkOutputs(o.out, o.force, gradientOutputs()...); err != nil {
 		return err
 	}
 	w, _, err := readWeights(o.weights, 2)
@@ -90,7 +90,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := network.CheckFits(w.N, w.D, 2); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "gradient", o.force, gradientOutputs()); err != nil {
 		return err
 	}
 
@@ -109,6 +109,9 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "loss %.6g\n", res.Loss)
 	printScore(out, fmt.Sprintf("%d trials", in.M()), res)
+	if err := finishSet(o.out, "gradient", gradientOutputs()); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "wrote %s\n", o.out)
 	return nil
 }

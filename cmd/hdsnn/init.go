@@ -58,7 +58,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "weights.npy", "weights.json"); err != nil {
+	if err := checkOutputs(o.out, o.force, initOutputs()...); err != nil {
 		return err
 	}
 	set, err := o.readPatterns(0)
@@ -76,7 +76,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := network.CheckFits(set.N, p.D, 1); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "init", o.force, initOutputs()); err != nil {
 		return err
 	}
 
@@ -103,6 +103,9 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
+	if err := finishSet(o.out, "init", initOutputs()); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "init %s (%s targets", cfg.Method, cfg.Target)
 	if cfg.Method == initw.Hebbian {

@@ -41,6 +41,8 @@ func main() {
 // errors into advice on flags.
 func execute(ctx context.Context, root *cobra.Command, args []string) error {
 	root.SetArgs(args)
+	ctx, s := withSession(ctx)
+	defer s.release()
 	return advise(root.ExecuteContext(ctx))
 }
 

@@ -55,7 +55,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "spikes.npy", "scores.json", "recall.png", "recall.svg"); err != nil {
+	if err := checkOutputs(o.out, o.force, recallOutputs()...); err != nil {
 		return err
 	}
 	w, _, err := readWeights(o.weights, 1)
@@ -73,7 +73,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := checkTrials(set.M(), set.N, p.Len(set.T), false, "use fewer patterns or lower --pre or --post"); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "recall", o.force, recallOutputs()); err != nil {
 		return err
 	}
 
@@ -110,6 +110,9 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
+	if err := finishSet(o.out, "recall", recallOutputs()); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	printScore(out, fmt.Sprintf("recall of %d patterns", set.M()), all.Result())
 	fmt.Fprintf(out, "wrote %s\n", o.out)

@@ -44,7 +44,7 @@ training.png/svg. Existing outputs are never overwritten without --force.`,
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger",
 		"init", "target", "norm",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume", "keep-checkpoints", "checkpoint-every")
 	o.addOutput(cmd, filepath.Join("out", "run"))
 	return cmd
 }
@@ -69,20 +69,26 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "run", o.force, experiment.Outputs()); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "benchmark: M = %d patterns, N = %d neurons, T = %d steps, D = %d delays, %d epochs\n",
 		b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Params.D, b.Train.Epochs)
 	prog := newProgress(stderr, b.Train.Epochs)
-	res, err := b.Run(cmd.Context(), ck, o.resume, prog.epoch)
+	res, err := b.RunWith(cmd.Context(), learn.TrainOptions{Dir: ck, Every: o.checkpointEvery, OnEpoch: prog.epoch}, o.resume)
 	prog.done()
 	if err != nil {
 		return trainingError(err, ck)
 	}
 	if err := res.Save(o.out); err != nil {
 		return fmt.Errorf("saving the results: %w", err)
+	}
+	if err := finishSet(o.out, "run", experiment.Outputs()); err != nil {
+		return err
+	}
+	if err := removeCheckpoints(o.out, o.keepCheckpoints); err != nil {
+		return err
 	}
 	printReport(cmd.OutOrStdout(), res.Report)
 	var wrote []string

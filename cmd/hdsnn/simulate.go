@@ -51,7 +51,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "spikes.npy", "membrane.npy", "current.npy"); err != nil {
+	if err := checkOutputs(o.out, o.force, simulateOutputs()...); err != nil {
 		return err
 	}
 	w, _, err := readWeights(o.weights, 1)
@@ -78,7 +78,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("the input's %d steps leave L − pre − post = %d pattern steps, fewer than --trigger %d; pass the --pre, --post and --trigger the input was built with", l, t, p.Trigger)
 		}
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "simulate", o.force, simulateOutputs()); err != nil {
 		return err
 	}
 
@@ -104,6 +104,9 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	spikes := 0
 	for _, st := range states {
 		spikes += st.Spikes.Count()
+	}
+	if err := finishSet(o.out, "simulate", simulateOutputs()); err != nil {
+		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d trials of %d neurons × %d steps (D = %d): %d spikes\nwrote %s\n", m, n, l, w.D, spikes, o.out)
 	return nil

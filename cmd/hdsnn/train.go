@@ -54,7 +54,7 @@ the weights file.`,
 	fs := cmd.Flags()
 	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume", "keep-checkpoints", "checkpoint-every")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
 	_ = cmd.MarkFlagRequired("patterns-file")
@@ -82,12 +82,12 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "train", o.force, trainOutputs()); err != nil {
 		return err
 	}
 
 	prog := newProgress(cmd.ErrOrStderr(), run.Config.Epochs)
-	err = learn.Train(cmd.Context(), run, set, ck, prog.epoch)
+	err = learn.TrainWith(cmd.Context(), run, set, learn.TrainOptions{Dir: ck, Every: o.checkpointEvery, OnEpoch: prog.epoch})
 	prog.done()
 	if err != nil {
 		return trainingError(err, ck)
@@ -189,6 +189,12 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 		if err := experiment.TrainingFigure(run.History).Save(filepath.Join(o.out, "training")); err != nil {
 			return err
 		}
+	}
+	if err := finishSet(o.out, "train", trainOutputs()); err != nil {
+		return err
+	}
+	if err := removeCheckpoints(o.out, o.keepCheckpoints); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	if final != nil {
