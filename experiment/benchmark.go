@@ -142,10 +142,12 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 			return nil, err
 		}
 		if run.Params != b.Params {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v); resume with the same flags or start again with --force", checkpoints, run.Params)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (β %v, θ %v, reset %v, D %d, pre %d, post %d, trigger %d, p_A %v); resume with the same flags or start again with --force",
+				checkpoints, run.Params.Beta, run.Params.Theta, run.Params.Reset, run.Params.D, run.Params.Pre, run.Params.Post, run.Params.Trigger, run.Params.PA)
 		}
 		if !sameTraining(b.Train, run.Config) {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v); resume with the same flags or start again with --force", checkpoints, run.Config)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%s, lr %v → %v, warm-up %d, α %v, dropout %v, support %v, keep-best %v, seed %d); resume with the same flags or start again with --force",
+				checkpoints, run.Config.Optimizer.Kind, run.Config.LR, run.Config.FinalLR, run.Config.Warmup, run.Config.Alpha, run.Config.Dropout, run.Config.Support, run.Config.KeepBest, run.Config.Seed)
 		}
 		run.Config.Epochs = b.Train.Epochs
 	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {

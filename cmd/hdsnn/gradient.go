@@ -58,7 +58,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, gradientOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights, 2)
+	w, meta, err := readWeights(o.weights, 2)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if in.M() != target.M() {
 		return fmt.Errorf("--input has %d trials but --target %d patterns; pass one input trial per target pattern", in.M(), target.M())
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if !o.changed("post") {
 		p.Post = in.T - p.Pre - target.T
 		if p.Post < 0 {

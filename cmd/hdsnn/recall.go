@@ -58,7 +58,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, recallOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights, 1)
+	w, meta, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, simulateOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights, 1)
+	w, meta, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := checkTrials(m, n, l, true, "split --input into fewer or shorter trials"); err != nil {
 		return err
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(0); err != nil {
 		return err
 	}

@@ -37,8 +37,9 @@ dropout, takes one optimiser step along the surrogate gradient of 1 − F1, and
 scores a validation trial without dropout.
 
 A checkpoint is written to --out/checkpoint after every epoch; --resume
-continues from it (the checkpoint then supplies the weights and settings, and
---epochs, if given, extends the run). At the end the command writes
+continues from it (the checkpoint then supplies the weights and settings;
+other values of the model and training flags are refused, and --epochs, if
+given, is the run's new total). At the end the command writes
 weights.npy (+ weights.json), history.json (every epoch's scores) and
 training.png/svg into --out.
 
@@ -85,6 +86,11 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 	if err := beginSet(cmd.Context(), o.out, "train", o.force, trainOutputs()); err != nil {
 		return err
 	}
+	if !o.resume {
+		if err := removeCheckpoints(o.out, false); err != nil { // an earlier run's, with --force
+			return err
+		}
+	}
 
 	prog := newProgress(cmd.ErrOrStderr(), run.Config.Epochs)
 	err = learn.TrainWith(cmd.Context(), run, set, learn.TrainOptions{Dir: ck, Every: o.checkpointEvery, OnEpoch: prog.epoch})
@@ -114,7 +120,16 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 		if learn.Fingerprint(set) != run.Patterns {
 			return nil, nil, fmt.Errorf("--patterns-file %s holds other patterns than the run in %s was started with; pass the same patterns file", o.patternsFile, ck)
 		}
-		if o.changed("epochs") {
+		saved := experiment.Benchmark{Seed: run.Config.Seed, Params: run.Params, Train: run.Config}
+		saved.Patterns.N, saved.Patterns.T, saved.Patterns.P = set.N, set.T, run.Params.PA
+		if diffs := o.resumeDiffs(saved, o.benchmark()); len(diffs) > 0 {
+			return nil, nil, refuseChanges(ck, diffs)
+		}
+		if o.changed("epochs") && o.epochs != run.Config.Epochs {
+			if o.epochs < len(run.History) {
+				return nil, nil, fmt.Errorf("--epochs %d is the run's total, but %d epochs are already done; pass a larger --epochs or drop it", o.epochs, len(run.History))
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: --epochs %d is the run's new total (it was started with %d)\n", o.epochs, run.Config.Epochs)
 			run.Config.Epochs = o.epochs
 		}
 		return run, set, nil
@@ -122,7 +137,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if o.weights == "" {
 		return nil, nil, fmt.Errorf("--weights is required to start training (or pass --resume to continue from %s)", ck)
 	}
-	w, _, err := readWeights(o.weights, 4)
+	w, meta, err := readWeights(o.weights, 4)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +145,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if err != nil {
 		return nil, nil, err
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return nil, nil, err
 	}
