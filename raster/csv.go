@@ -168,8 +168,7 @@ func readCSV(path string, r io.Reader, o CSVOptions) (*Set, CSVInfo, error) {
 
 // lines reads lines of at most MaxCSVLine bytes.
 type lines struct {
-	r    *bufio.Reader
-	line int
+	r *bufio.Reader
 }
 
 // next returns the next line without its line break, or io.EOF.

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/network"
@@ -123,18 +122,6 @@ func finishSet(dir, command string, outputs []string) error {
 		m.Files[name] = manifestEntry{SHA256: sum, Command: command}
 	}
 	return writeManifest(dir, m)
-}
-
-// writtenFiles returns the outputs that exist in dir, sorted.
-func writtenFiles(dir string, outputs []string) []string {
-	var have []string
-	for _, name := range outputs {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			have = append(have, name)
-		}
-	}
-	sort.Strings(have)
-	return have
 }
 
 // checkInSet refuses a file read from a directory with a manifest unless
