@@ -75,6 +75,12 @@ func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 	return compute(w, p, targets, xs, opt, tuning{})
 }
 
+// ComputeContext is Compute that stops, returning ctx.Err(), soon after
+// ctx is cancelled.
+func ComputeContext(ctx context.Context, w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
+	return compute(w, p, targets, xs, opt, tuning{ctx: ctx})
+}
+
 // compute is Compute with performance settings (zero: the defaults).
 func compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (*Gradient, error) {
 	if err := checkGrad(w, p, targets, xs, opt, tu); err != nil {

@@ -113,6 +113,11 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	big := b
+	big.Patterns.N, big.Params.D = slices.Max(ns), slices.Max(ds) // M grows only until recall fails
+	if err := checkRuns(big, o.seeds, "lower --neurons-list or --delays-list"); err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "capacity: N ∈ %v, D ∈ %v, T = %d, modes %s, mean F1 ≥ %g over %d seeds, M ≤ %d\n",
 		ns, ds, b.Patterns.T, strings.Join(modes, ", "), o.threshold, o.seeds, o.maxPatterns)

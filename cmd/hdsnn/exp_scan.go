@@ -66,6 +66,9 @@ func (o *scanCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if err := checkScan(b, o.param, values, o.seeds); err != nil {
+		return err
+	}
 	c := experiment.ScanConfig{Base: b, Param: o.param, Values: values, Seeds: o.seeds, Trained: !o.initOnly}
 	rows, err := experiment.Scan(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {

@@ -94,7 +94,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	g, err := learn.Compute(w, p, target, in.Patterns, learn.GradOptions{Alpha: o.alpha})
+	g, err := learn.ComputeContext(cmd.Context(), w, p, target, in.Patterns, learn.GradOptions{Alpha: o.alpha})
 	if err != nil {
 		return err
 	}
