@@ -117,7 +117,7 @@ func InitContext(ctx context.Context, set *raster.Set, p network.Params, c Confi
 	if c.Method == PseudoInverse {
 		return pinv(ctx, set, p.D, r, c)
 	}
-	return hebbian(set, p.D, r, c.Norm)
+	return hebbian(ctx, set, p.D, r, c.Norm)
 }
 
 // term is one nonzero entry of a target vector y(μ, t).
@@ -176,12 +176,17 @@ func contextSize(p *raster.Raster, t, d int) int {
 }
 
 // hebbian computes W[j][i][d−1] = (1/Z) Σ_μ Σ_t y(μ,t)[j] · c(μ,t)[i,d].
-func hebbian(set *raster.Set, d int, c rule, norm Norm) (*network.Weights, Stats, error) {
+func hebbian(ctx context.Context, set *raster.Set, d int, c rule, norm Norm) (*network.Weights, Stats, error) {
 	w := network.NewWeights(set.N, d)
 	st := Stats{Contexts: set.M() * (set.T - d)}
 	var ys []term
 	for _, p := range set.Patterns {
 		for t := d; t < set.T; t++ {
+			if t%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, Stats{}, err
+				}
+			}
 			size := contextSize(p, t, d)
 			st.Active += size
 			ys = c.targets(p, t, ys)

@@ -136,7 +136,7 @@ func checkInSet(flag, path string) error {
 	name := filepath.Base(path)
 	e, ok := m.Files[name]
 	if !ok {
-		return fmt.Errorf("%s %s is not part of a complete output set: %s does not list it, so the run that wrote it did not finish; rerun that command (with --force)", flag, path, filepath.Join(dir, manifestName))
+		return fmt.Errorf("%s %s is not part of a complete output set: %s does not list it, so the run that wrote it did not finish (or the file was put there by hand); rerun that command with --force, or keep files of your own outside %s", flag, path, filepath.Join(dir, manifestName), dir)
 	}
 	sum, err := network.FileSHA256(path)
 	if err != nil {

@@ -71,6 +71,15 @@ func TestMixedPairRefused(t *testing.T) {
 			t.Errorf("%s with a weights file from another run: %v, want the manifest's refusal", cmd[0], r.err)
 		}
 	}
+	// A weights file the manifest does not list: left by a run that did
+	// not finish.
+	unlisted := filepath.Join(b, "other.npy")
+	if err := os.WriteFile(unlisted, wb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runHdsnn(t, "recall", "--weights", unlisted, "--patterns-file", pats, "--out", filepath.Join(dir, "r")); r.err == nil || !strings.Contains(r.err.Error(), "is not part of a complete output set") {
+		t.Errorf("recall of weights the manifest does not list: %v", r.err)
+	}
 	if err := os.Remove(filepath.Join(a, manifestName)); err != nil {
 		t.Fatal(err)
 	}
