@@ -237,7 +237,7 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 		check = floatCheck("--surrogate-support", &o.support, nonNegativeFinite, "must be a number ≥ 0 (0 = exact)")
 		return check, true
 	case "resume":
-		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
+		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint, with the settings the run was started with")
 		return check, true
 	case "keep-checkpoints":
 		fs.BoolVar(&o.keepCheckpoints, name, false, "keep --out/checkpoint after the run finishes (it is removed by default)")
@@ -276,7 +276,7 @@ func (o *options) addOutput(cmd *cobra.Command, def string) {
 	fs := cmd.Flags()
 	usage := "output `directory`"
 	fs.StringVar(&o.out, "out", def, usage)
-	fs.BoolVar(&o.force, "force", false, "overwrite existing output files")
+	fs.BoolVar(&o.force, "force", false, "replace the output set this command wrote into --out before (its files are removed first)")
 	if def == "" {
 		_ = cmd.MarkFlagRequired("out") // the flag exists: cannot fail
 	}

@@ -32,7 +32,8 @@ pattern on steps [pre + D, pre + T) (SPEC §2.2).
 Writes spikes.npy (the network's own spikes, uint8, shape (M, N, L) with
 L = pre + T + post), scores.json (pooled and per-pattern precision, recall
 and F1) and recall.png/svg (the trial of pattern 0). --seed selects the
-background noise.`,
+background noise. The neuron and trial flags default to the values the
+weights' sidecar records (a flag given with another value wins, with a note).`,
 		Example: `  hdsnn recall --weights trained/weights.npy --patterns-file data/patterns.npy --out recall
   hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --trigger 20 --seed 3 --out recall-short-cue`,
 		Args: cobra.NoArgs,

@@ -44,8 +44,8 @@ weights.npy (+ weights.json), history.json (every epoch's scores) and
 training.png/svg into --out.
 
 The neuron and trial flags (--beta, --theta, --reset, --pre, --post,
---trigger, --p-a) must match those the weights are meant for; D comes from
-the weights file.`,
+--trigger, --p-a) default to the values the weights' sidecar records (a flag
+given with another value wins, with a note); D comes from the weights file.`,
 		Example: `  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --out trained
   hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --epochs 32 --optimizer adamw --out trained
   hdsnn train --patterns-file data/patterns.npy --out trained --resume`,
