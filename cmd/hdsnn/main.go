@@ -27,7 +27,7 @@ func main() {
 	code := sigs.stop()
 	if err != nil {
 		if code != 0 && errors.Is(err, context.Canceled) {
-			err = errors.New("interrupted; no output of this run was written")
+			err = errors.New("interrupted; the output set of this run was not written (an experiment keeps the rows it finished)")
 		}
 		fmt.Fprintf(os.Stderr, "hdsnn: %v\n", err)
 		if code == 0 {

@@ -122,6 +122,7 @@ func TestSignalsStopLongWork(t *testing.T) {
 		{"generate", []string{"generate", "--neurons", "200000", "--patterns", "8", "--steps", "2000"}, time.Second, syscall.SIGINT, 130, []string{"patterns.npy"}},
 		{"generate-sigterm", []string{"generate", "--neurons", "200000", "--patterns", "8", "--steps", "2000"}, time.Second, syscall.SIGTERM, 143, []string{"patterns.npy"}},
 		{"pinv", []string{"init", "--init", "pinv", "--patterns-file", pats}, time.Second, syscall.SIGINT, 130, []string{"weights.npy", "weights.json"}},
+		{"experiment", []string{"experiment", "scan", "--param", "neurons", "--values", "1024", "--seeds", "2", "--keep-best=false"}, 2 * time.Second, syscall.SIGINT, 130, []string{"scan-neurons.png"}},
 		{"exact-epoch", []string{"run", "--surrogate-support", "0", "--keep-best=false", "--epochs", "2"}, 2 * time.Second, syscall.SIGINT, 130, []string{"weights.npy", "weights.json", "report.json", "manifest.json"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
