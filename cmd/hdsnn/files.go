@@ -48,13 +48,14 @@ func readWeights(path string, copies int) (*network.Weights, *network.Meta, erro
 // positive, are the expected sizes: they fill in a CSV file's trailing
 // silent neurons and steps and are checked against a .npy file.
 func readRasters(flag, path string, n, t int) (*raster.Set, error) {
-	return readRastersDt(flag, path, n, t, 0)
+	return readRastersDt(flag, path, n, t, 0, nil)
 }
 
 // readRastersDt is readRasters whose CSV step column, with dt > 0, holds
 // times in ms (binned to floor(time/dt)). Every size is checked against
-// the machine's memory before the rasters are allocated.
-func readRastersDt(flag, path string, n, t int, dt float64) (*raster.Set, error) {
+// the machine's memory before the rasters are allocated. The sizes
+// inferred from a CSV file are noted on notes, if not nil.
+func readRastersDt(flag, path string, n, t int, dt float64, notes io.Writer) (*raster.Set, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%s is required", flag)
 	}
@@ -93,6 +94,10 @@ func readRastersDt(flag, path string, n, t int, dt float64) (*raster.Set, error)
 		if err == nil && info.Empty > 0 {
 			err = fmt.Errorf("%s holds events of patterns 0 to %d but %d of them have none; number the patterns 0, 1, … without gaps", path, info.MaxPattern, info.Empty)
 		}
+		if err == nil && notes != nil && (n == 0 || t == 0) {
+			fmt.Fprintf(notes, "note: %s: %d patterns of N = %d neurons × T = %d steps (largest neuron id %d, largest step %d); pass --neurons and --steps to check these sizes\n",
+				path, set.M(), set.N, set.T, info.MaxNeuron, info.MaxStep)
+		}
 	default:
 		return nil, fmt.Errorf("%s %s: unknown file type %q; pass a .npy, .npz or .csv file", flag, path, ext)
 	}
@@ -121,7 +126,7 @@ func (o *options) readPatterns(n int) (*raster.Set, error) {
 		}
 		n = o.neurons
 	}
-	return readRastersDt("--patterns-file", o.patternsFile, n, t, o.dt)
+	return readRastersDt("--patterns-file", o.patternsFile, n, t, o.dt, o.notes())
 }
 
 // checkOutputs returns an error if --out is not a directory or already

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -58,6 +59,9 @@ type options struct {
 	force bool
 
 	fs *pflag.FlagSet
+	// cmd is the command the options belong to (set by addOutput), whose
+	// stderr receives notes on inferred values.
+	cmd *cobra.Command
 	// checks validate the values of the flags defined by add.
 	checks []func() error
 }
@@ -274,6 +278,7 @@ func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 // addOutput defines --out (required when def is empty) and --force.
 func (o *options) addOutput(cmd *cobra.Command, def string) {
 	fs := cmd.Flags()
+	o.cmd = cmd
 	usage := "output `directory`"
 	fs.StringVar(&o.out, "out", def, usage)
 	fs.BoolVar(&o.force, "force", false, "replace the output set this command wrote into --out before (its files are removed first)")
@@ -294,6 +299,14 @@ func inferDefault(fs *pflag.FlagSet, name, note string) {
 	f := fs.Lookup(name)
 	f.Usage += " (" + note + ")"
 	f.DefValue = "0" // hides "(default …)" in the help
+}
+
+// notes returns the writer of notes: the command's stderr, or nil.
+func (o *options) notes() io.Writer {
+	if o.cmd == nil {
+		return nil
+	}
+	return o.cmd.ErrOrStderr()
 }
 
 // changed reports whether the flag was given on the command line.

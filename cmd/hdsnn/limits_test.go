@@ -167,6 +167,13 @@ func TestCSVInputs(t *testing.T) {
 		t.Errorf("binned events %v, want floor(t/2): (0,0) (1,0) (2,1) (1,2)", got)
 	}
 	mustRun(t, "init", "--patterns-file", times, "--dt", "2", "--delays", "1", "--steps", "3", "--neurons", "3", "--pre", "0", "--post", "0", "--out", filepath.Join(dir, "dt"))
+
+	// Inferred sizes are noted: one stray id makes a 501-neuron network.
+	stray := write(t, dir, "stray.csv", "neuron,step\n1,2\n500,3\n")
+	r := mustRun(t, "init", "--patterns-file", stray, "--delays", "2", "--out", filepath.Join(dir, "stray"))
+	if !strings.Contains(r.stderr, "N = 501 neurons × T = 4 steps (largest neuron id 500, largest step 3)") {
+		t.Errorf("no note on the inferred sizes:\n%s", r.stderr)
+	}
 }
 
 // TestNPZInput reads patterns saved by numpy.savez: a zip of .npy files.
