@@ -160,3 +160,43 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		t.Errorf("exit status %d, want 130", code)
 	}
 }
+
+// TestWatchSignals checks the signal watcher in-process: the first
+// SIGTERM cancels the context and, if the command does not return, the
+// grace period exits with 143; a second signal exits at once.
+func TestWatchSignals(t *testing.T) {
+	var stderr bytes.Buffer
+	exits := make(chan int, 4)
+	ctx, in := watchSignals(&stderr, 200*time.Millisecond, func(code int) { exits <- code })
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("SIGTERM did not cancel the context")
+	}
+	select {
+	case code := <-exits:
+		if code != 143 {
+			t.Errorf("grace exit with %d, want 143", code)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no exit after the grace period")
+	}
+	start := time.Now()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exits:
+		if code != 130 || time.Since(start) > 150*time.Millisecond {
+			t.Errorf("second signal (SIGINT): exit %d after %v, want 130 at once", code, time.Since(start))
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a second signal did not exit")
+	}
+	if code := in.stop(); code != 143 {
+		t.Errorf("stop() = %d, want 143", code)
+	}
+}
