@@ -100,6 +100,13 @@ type Result struct {
 // a checkpoint there every epoch; with resume it continues from the one
 // found there. onEpoch, if not nil, is called after every epoch.
 func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onEpoch func(learn.Epoch)) (*Result, error) {
+	return b.RunWith(ctx, learn.TrainOptions{Dir: checkpoints, OnEpoch: onEpoch}, resume)
+}
+
+// RunWith is Run with the checkpoint options of learn.TrainWith; with
+// resume it continues from the checkpoint in opt.Dir.
+func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume bool) (*Result, error) {
+	checkpoints := opt.Dir
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
@@ -107,14 +114,14 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	stage := func(name string, start time.Time) { rep.Seconds[name] = time.Since(start).Seconds() }
 
 	start := time.Now()
-	set, err := raster.Generate(b.Patterns, b.Seed)
+	set, err := raster.GenerateContext(ctx, b.Patterns, b.Seed)
 	if err != nil {
 		return nil, err
 	}
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.Init(set, b.Params, b.Init)
+	w, st, err := initw.InitContext(ctx, set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +131,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
 	// final one round 2·Epochs+1, which no epoch uses either.
-	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
+	rep.Init, err = phase(ctx, w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
 	if err != nil {
 		return nil, err
 	}
@@ -135,17 +142,19 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 			return nil, err
 		}
 		if run.Params != b.Params {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v); resume with the same flags or start again with --force", checkpoints, run.Params)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (β %v, θ %v, reset %v, D %d, pre %d, post %d, trigger %d, p_A %v); resume with the same flags or start again with --force",
+				checkpoints, run.Params.Beta, run.Params.Theta, run.Params.Reset, run.Params.D, run.Params.Pre, run.Params.Post, run.Params.Trigger, run.Params.PA)
 		}
 		if !sameTraining(b.Train, run.Config) {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v); resume with the same flags or start again with --force", checkpoints, run.Config)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%s, lr %v → %v, warm-up %d, α %v, dropout %v, support %v, keep-best %v, seed %d); resume with the same flags or start again with --force",
+				checkpoints, run.Config.Optimizer.Kind, run.Config.LR, run.Config.FinalLR, run.Config.Warmup, run.Config.Alpha, run.Config.Dropout, run.Config.Support, run.Config.KeepBest, run.Config.Seed)
 		}
 		run.Config.Epochs = b.Train.Epochs
 	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {
 		return nil, err
 	}
 	start = time.Now()
-	if err := learn.Train(ctx, run, set, checkpoints, onEpoch); err != nil {
+	if err := learn.TrainWith(ctx, run, set, opt); err != nil {
 		return nil, err
 	}
 	stage("train", start)
@@ -153,9 +162,11 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 
 	res := &Result{Patterns: set, Weights: run.Weights}
 	round := rng.ValidationRound(b.Train.Epochs)
-	final, err := phase(run.Weights, b.Params, set, b.Train.Seed, round)
-	if err != nil {
-		return nil, err
+	final := rep.Init // no epoch ran: the initial weights, on the same background
+	if len(run.History) > 0 {
+		if final, err = phase(ctx, run.Weights, b.Params, set, b.Train.Seed, round); err != nil {
+			return nil, err
+		}
 	}
 	rep.Trained = &final
 	x := network.Inputs(b.Params, set, b.Train.Seed, round)[0]
@@ -175,9 +186,9 @@ func sameTraining(a, b learn.Config) bool {
 }
 
 // phase recalls every pattern once and scores it.
-func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
+func phase(ctx context.Context, w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
 	start := time.Now()
-	all, per, err := network.Recall(w, p, set, seed, round)
+	all, per, err := network.RecallContext(ctx, w, p, set, seed, round)
 	if err != nil {
 		return Phase{}, err
 	}

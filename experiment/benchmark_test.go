@@ -129,6 +129,10 @@ func TestRunAndSave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.Report.PeakMemoryMB < rep.PeakMemoryMB {
+		t.Errorf("peak memory %v MB after the save, below the %v MB before it", res.Report.PeakMemoryMB, rep.PeakMemoryMB)
+	}
+	rep.PeakMemoryMB = res.Report.PeakMemoryMB // Save records it after writing the files
 	var back experiment.Report
 	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Fatalf("report.json does not parse: %v", err)

@@ -26,11 +26,11 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
-	set, err := raster.Generate(b.Patterns, b.Seed)
+	set, err := raster.GenerateContext(ctx, b.Patterns, b.Seed)
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := initw.Init(set, b.Params, b.Init)
+	w, _, err := initw.InitContext(ctx, set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/figure"
+	"github.com/hdsnn/hdsnn/internal/memstat"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -48,6 +49,7 @@ func (r *Result) Save(dir string) error {
 			return err
 		}
 	}
+	r.Report.PeakMemoryMB = memstat.PeakMB() // after the files above were written
 	rep, err := json.MarshalIndent(r.Report, "", "  ")
 	if err != nil {
 		return err

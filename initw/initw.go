@@ -7,6 +7,7 @@
 package initw
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -94,6 +95,12 @@ type Stats struct {
 // (two N·K-sized arrays more for the pseudo-inverse); callers that must
 // refuse sizes beyond the machine's memory call network.CheckFits first.
 func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
+	return InitContext(context.Background(), set, p, c)
+}
+
+// InitContext is Init that stops, returning ctx.Err(), soon after ctx is
+// cancelled (between the pseudo-inverse's iterations).
+func InitContext(ctx context.Context, set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
 	if err := check(set, p, c); err != nil {
 		return nil, Stats{}, err
 	}
@@ -108,9 +115,9 @@ func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats,
 	}
 	r := rule{target: c.Target, beta: p.Beta, theta: p.Theta, reset: p.Reset}
 	if c.Method == PseudoInverse {
-		return pinv(set, p.D, r, c)
+		return pinv(ctx, set, p.D, r, c)
 	}
-	return hebbian(set, p.D, r, c.Norm)
+	return hebbian(ctx, set, p.D, r, c.Norm)
 }
 
 // term is one nonzero entry of a target vector y(μ, t).
@@ -169,12 +176,17 @@ func contextSize(p *raster.Raster, t, d int) int {
 }
 
 // hebbian computes W[j][i][d−1] = (1/Z) Σ_μ Σ_t y(μ,t)[j] · c(μ,t)[i,d].
-func hebbian(set *raster.Set, d int, c rule, norm Norm) (*network.Weights, Stats, error) {
+func hebbian(ctx context.Context, set *raster.Set, d int, c rule, norm Norm) (*network.Weights, Stats, error) {
 	w := network.NewWeights(set.N, d)
 	st := Stats{Contexts: set.M() * (set.T - d)}
 	var ys []term
 	for _, p := range set.Patterns {
 		for t := d; t < set.T; t++ {
+			if t%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, Stats{}, err
+				}
+			}
 			size := contextSize(p, t, d)
 			st.Active += size
 			ys = c.targets(p, t, ys)

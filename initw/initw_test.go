@@ -1,6 +1,7 @@
 package initw
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"strings"
@@ -211,7 +212,7 @@ func TestInitFollowsParams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _, err := hebbian(set, q.D, rule{Matched, q.Beta, q.Theta, q.Reset}, Row)
+	want, _, err := hebbian(context.Background(), set, q.D, rule{Matched, q.Beta, q.Theta, q.Reset}, Row)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package initw
 
 import (
+	"context"
 	"math"
 	"slices"
 
@@ -29,12 +30,18 @@ type gram struct {
 // W = Aᵀ·C, which tends to Y·C⁺ as λ → 0. C is never formed: two
 // contexts share an entry (i, d) exactly when neuron i spiked d steps
 // before both, so the Gram matrix is built from pairs of spikes.
-func pinv(set *raster.Set, d int, rl rule, c Config) (*network.Weights, Stats, error) {
+func pinv(cx context.Context, set *raster.Set, d int, rl rule, c Config) (*network.Weights, Stats, error) {
 	ctx := newContexts(set, d)
-	g, diag, active := ctx.gram()
+	g, diag, active, err := ctx.gram(cx)
+	if err != nil {
+		return nil, Stats{}, err
+	}
 	st := Stats{Contexts: ctx.k, Active: active}
 	y := ctx.targets(rl)
-	a, iters, res := g.solve(y, diag, set.N, c.Tol, c.MaxIter)
+	a, iters, res, err := g.solve(cx, y, diag, set.N, c.Tol, c.MaxIter)
+	if err != nil {
+		return nil, Stats{}, err
+	}
 	st.Iterations, st.Residual = iters, res
 	return ctx.weights(a), st, nil
 }
@@ -70,12 +77,15 @@ func (c *contexts) row(m, s int) int { return m*c.rows + s - c.d }
 
 // gram returns the Gram matrix of the contexts with its ridge, its
 // diagonal (ridge included) and the number of active entries over all
-// contexts.
-func (c *contexts) gram() (gram, []float64, int) {
+// contexts. It stops with cx.Err() when cx is cancelled.
+func (c *contexts) gram(cx context.Context) (gram, []float64, int, error) {
 	d, t, k := c.d, c.set.T, c.k
 	// Neighbour lists with repeats; each repeat is one shared entry.
 	adj := make([][]int32, k)
 	for _, sp := range c.byNeuron {
+		if err := cx.Err(); err != nil {
+			return gram{}, nil, 0, err
+		}
 		for delay := 1; delay <= d; delay++ {
 			for _, a := range sp {
 				ta := int(a.s) + delay
@@ -97,6 +107,11 @@ func (c *contexts) gram() (gram, []float64, int) {
 	diag := make([]float64, k)
 	active := 0
 	for r, nb := range adj {
+		if r%256 == 0 {
+			if err := cx.Err(); err != nil {
+				return gram{}, nil, 0, err
+			}
+		}
 		slices.Sort(nb)
 		for o := 0; o < len(nb); {
 			e := o
@@ -118,7 +133,7 @@ func (c *contexts) gram() (gram, []float64, int) {
 	for r := range diag {
 		diag[r] += g.ridge
 	}
-	return g, diag, active
+	return g, diag, active, nil
 }
 
 // targets returns the right-hand sides Y (K × N, row-major) of rule rl.
@@ -175,8 +190,9 @@ func (g gram) mul(dst, x []float64, n int) {
 
 // solve runs Jacobi-preconditioned conjugate gradients on G·A = Y for the
 // n columns of Y at once (each column has its own step sizes). It returns
-// A, the iterations made and the largest relative residual ‖r‖/‖y‖.
-func (g gram) solve(y, diag []float64, n int, tol float64, maxIter int) ([]float64, int, float64) {
+// A, the iterations made and the largest relative residual ‖r‖/‖y‖, or
+// cx.Err() when cx is cancelled (checked every iteration).
+func (g gram) solve(cx context.Context, y, diag []float64, n int, tol float64, maxIter int) ([]float64, int, float64, error) {
 	k := len(diag)
 	x := make([]float64, k*n)
 	r := slices.Clone(y)
@@ -222,6 +238,9 @@ func (g gram) solve(y, diag []float64, n int, tol float64, maxIter int) ([]float
 	it := 0
 	res := worst()
 	for ; it < maxIter && res > tol; it++ {
+		if err := cx.Err(); err != nil {
+			return nil, it, res, err
+		}
 		g.mul(q, p, n)
 		pq := colDot(p, q)
 		alpha := make([]float64, n)
@@ -252,5 +271,5 @@ func (g gram) solve(y, diag []float64, n int, tol float64, maxIter int) ([]float
 		rz = rzNew
 		res = worst()
 	}
-	return x, it, res
+	return x, it, res, nil
 }

@@ -1,14 +1,18 @@
 package learn
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/network"
@@ -35,6 +39,9 @@ const CheckpointFile = "checkpoint.json"
 type checkpoint struct {
 	Run
 	Dir string `json:"dir"` // sub-directory holding the tensors
+	// Sums are the SHA-256 sums of the tensor files, verified by Resume
+	// (absent from checkpoints written before they were recorded).
+	Sums map[string]string `json:"sha256,omitempty"`
 }
 
 // legacyCheckpoint holds what checkpoints written before the optimiser's
@@ -84,24 +91,27 @@ func SaveCheckpoint(dir string, r *Run) error {
 	}
 	w := r.Weights
 	shape := []int{w.N, w.D, w.N} // pre-major, as in memory
-	if err := npy.WriteFloat64(filepath.Join(path, "weights.npy"), shape, w.W); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
-	}
 	o := r.Optimizer
-	tensors := map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V}
+	tensors := map[string][]float64{"weights.npy": w.W, "opt_m.npy": o.M, "opt_v.npy": o.V}
 	if r.keepsBest() {
 		tensors["best.npy"] = r.Best.W
 	}
+	sums := map[string]string{}
 	for name, buf := range tensors {
 		if buf == nil {
 			continue
 		}
-		if err := npy.WriteFloat64(filepath.Join(path, name), shape, buf); err != nil {
+		h := sha256.New()
+		err := atomicfile.Write(filepath.Join(path, name), func(out io.Writer) error {
+			return npy.WriteFloat64To(io.MultiWriter(out, h), shape, buf)
+		})
+		if err != nil {
 			return fmt.Errorf("checkpoint: %w", err)
 		}
+		sums[name] = hex.EncodeToString(h.Sum(nil))
 	}
 	prev, _ := readCheckpoint(dir)
-	b, err := json.MarshalIndent(checkpoint{Run: *r, Dir: sub}, "", "  ")
+	b, err := json.MarshalIndent(checkpoint{Run: *r, Dir: sub, Sums: sums}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -149,7 +159,7 @@ func Resume(dir string) (*Run, error) {
 	}
 	r := c.Run
 	load := func(name string) (*npy.Array, error) {
-		a, err := npy.ReadFloat64(filepath.Join(dir, c.Dir, name))
+		a, err := readSummed(filepath.Join(dir, c.Dir, name), c.Sums[name], c.Sums != nil)
 		if err != nil {
 			return nil, fmt.Errorf("checkpoint: %w", err)
 		}
@@ -191,6 +201,62 @@ func Resume(dir string) (*Run, error) {
 		}
 	}
 	return &r, nil
+}
+
+// readSummed reads a tensor of a checkpoint and, when check is set,
+// verifies its SHA-256 sum against want.
+func readSummed(path, want string, check bool) (*npy.Array, error) {
+	if !check {
+		return npy.ReadFloat64(path)
+	}
+	if want == "" {
+		return nil, fmt.Errorf("%s: %w: the checkpoint records no checksum for it", path, ErrCheckpoint)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	a, err := npy.ReadFloat64From(io.TeeReader(f, h))
+	if got := hex.EncodeToString(h.Sum(nil)); err == nil && got != want {
+		err = fmt.Errorf("SHA-256 %s, the checkpoint recorded %s: the file was changed or damaged after it was written", got[:12], want[:min(12, len(want))])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", path, ErrCheckpoint, err)
+	}
+	return a, nil
+}
+
+// CleanCheckpoints removes what an interrupted SaveCheckpoint may have
+// left in dir: epoch directories the checkpoint does not point at and
+// hidden temporary files. A missing dir is not an error.
+func CleanCheckpoints(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keep := ""
+	if c, err := readCheckpoint(dir); err == nil {
+		keep = c.Dir
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case e.IsDir() && strings.HasPrefix(name, "epoch-") && name != keep:
+			if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		case e.IsDir() && name == keep:
+			if err := atomicfile.RemoveTemps(filepath.Join(dir, name)); err != nil {
+				return err
+			}
+		}
+	}
+	return atomicfile.RemoveTemps(dir)
 }
 
 // keepsBest reports whether the run holds best weights other than the

@@ -27,13 +27,13 @@ func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*
 	var counts score.Counts
 	var err error
 	if m <= tu.chunk {
-		if trials, err = record(w, p, xs, opt, 0); err != nil {
+		if trials, err = record(w, p, xs, opt, tu, 0); err != nil {
 			return score.Counts{}, 0, err
 		}
 		for k, tr := range trials {
 			counts = counts.Add(tr.st.Score(p, targets.Patterns[k]))
 		}
-	} else if counts, err = countAll(w, p, targets, xs, opt); err != nil {
+	} else if counts, err = countAll(w, p, targets, xs, opt, tu); err != nil {
 		return score.Counts{}, 0, err
 	}
 	on, off := spikeGrad(counts)
@@ -42,11 +42,15 @@ func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*
 		c1 := min(c0+tu.chunk, m)
 		chunk := trials
 		if chunk == nil {
-			if chunk, err = record(w, p, xs[c0:c1], opt, c0); err != nil {
+			if chunk, err = record(w, p, xs[c0:c1], opt, tu, c0); err != nil {
 				return score.Counts{}, 0, err
 			}
 		}
-		kept += backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, grad)
+		k, err := backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, tu, grad)
+		if err != nil {
+			return score.Counts{}, 0, err
+		}
+		kept += k
 	}
 	return counts, kept, nil
 }
@@ -62,7 +66,7 @@ type recorded struct {
 
 // record runs the trials xs (c0 is the batch index of the first) and
 // records their membranes and dropout factors.
-func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, c0 int) ([]recorded, error) {
+func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int) ([]recorded, error) {
 	out := make([]recorded, len(xs))
 	for k, x := range xs {
 		out[k] = recorded{membrane: make([]float64, w.N*x.T), neurons: w.N, len: x.T}
@@ -70,7 +74,7 @@ func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradO
 			out[k].scale = make([]float64, w.N*x.T)
 		}
 	}
-	err := eachTrial(w, p, xs, opt, c0, func(k int, s *network.Stepper) {
+	err := eachTrial(w, p, xs, opt, tu, c0, func(k int, s *network.Stepper) {
 		t, n := s.T(), w.N
 		copy(out[k].membrane[t*n:(t+1)*n], s.Membrane())
 		if sc := s.Scale(); sc != nil {
@@ -85,9 +89,9 @@ func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradO
 
 // countAll runs the trials without keeping them and returns the pooled
 // counts against their targets.
-func countAll(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (score.Counts, error) {
+func countAll(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (score.Counts, error) {
 	per := make([]score.Counts, len(xs))
-	err := eachTrial(w, p, xs, opt, 0, nil, func(k int, st *network.State) error {
+	err := eachTrial(w, p, xs, opt, tu, 0, nil, func(k int, st *network.State) error {
 		per[k] = st.Score(p, targets.Patterns[k])
 		return nil
 	})
@@ -101,8 +105,10 @@ func countAll(w *network.Weights, p network.Params, targets *raster.Set, xs []*r
 // backwardChunk adds the gradient of a chunk of recorded trials to grad
 // and returns the number of (step, neuron) pairs that carried it: all of
 // them when support is zero, else those whose membrane lies within
-// support of θ (the others, and the leak through them, are zero).
-func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []recorded, on, off, alpha, support float64, grad []float64) int {
+// support of θ (the others, and the leak through them, are zero). It
+// stops with the error of tu's context once that is cancelled (checked
+// every step).
+func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, sts []recorded, on, off, alpha, support float64, tu tuning, grad []float64) (int, error) {
 	n, d, c := w.N, w.D, len(sts)
 	from, tEnd := p.ScoredRange(pats[0].T)
 	lpad := tEnd + d
@@ -115,6 +121,9 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 	var impl gonum.Implementation
 	kept := 0
 	for t := tEnd - 1; t >= d; t-- {
+		if err := tu.cancelled(); err != nil { // a step costs a matrix product: check each
+			return 0, err
+		}
 		if t+1 < tEnd {
 			impl.Dgemm(blas.NoTrans, blas.Trans, c, n, d*n, 1, g[(t+1)*n:], lpad*n, w.W, d*n, 0, rec, n)
 		} else {
@@ -156,7 +165,7 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 		}
 	}
 	accumulate(w, sts, g, lpad, tEnd, grad)
-	return kept
+	return kept, nil
 }
 
 // accumulate adds ∂L/∂W[i][d][·] = Σ g(t0+d) over every step t0 at which

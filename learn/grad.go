@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -42,6 +43,18 @@ type tuning struct {
 	// terms are held at once (default 32, Config.Chunk). Larger chunks are
 	// faster and take more memory.
 	chunk int
+	// ctx, when not nil, stops the evaluation with ctx.Err() once
+	// cancelled (checked every 64 steps of a trial or of the backward
+	// pass).
+	ctx context.Context
+}
+
+// cancelled returns the error of tu.ctx, if it has been cancelled.
+func (tu tuning) cancelled() error {
+	if tu.ctx == nil {
+		return nil
+	}
+	return tu.ctx.Err()
 }
 
 // Gradient is the result of one forward and backward pass over a batch.
@@ -60,6 +73,12 @@ type Gradient struct {
 // respect to W (SPEC §4).
 func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
 	return compute(w, p, targets, xs, opt, tuning{})
+}
+
+// ComputeContext is Compute that stops, returning ctx.Err(), soon after
+// ctx is cancelled.
+func ComputeContext(ctx context.Context, w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
+	return compute(w, p, targets, xs, opt, tuning{ctx: ctx})
 }
 
 // compute is Compute with performance settings (zero: the defaults).
@@ -139,16 +158,21 @@ func (o GradOptions) simOptions(m int) network.Options {
 // eachTrial runs the trials xs (trial c0+k of the batch is xs[k]) on all
 // cores, each through a network.Stepper, calling step after every step
 // (if not nil) and done with the finished state, on the trial's goroutine.
-func eachTrial(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, c0 int,
+func eachTrial(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int,
 	step func(k int, s *network.Stepper), done func(k int, st *network.State) error) error {
 	return parallel.For(len(xs), func(k int) error {
 		s, err := network.NewStepper(w, p, xs[k], opt.simOptions(c0+k))
 		if err != nil {
 			return fmt.Errorf("trial %d: %w", c0+k, err)
 		}
-		for s.Step() {
+		for n := 0; s.Step(); n++ {
 			if step != nil {
 				step(k, s)
+			}
+			if n%64 == 63 {
+				if err := tu.cancelled(); err != nil {
+					return err
+				}
 			}
 		}
 		return done(k, s.State())

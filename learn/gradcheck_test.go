@@ -164,7 +164,10 @@ func smallCase(t *testing.T, reset network.Reset, seed uint64) (*dense, *network
 	p := network.Params{Beta: 0.7, Theta: 0.8, Reset: reset, D: d, Pre: 3, Post: 3, Trigger: d, PA: 0.05}
 	pat := raster.Bernoulli(rng, n, steps, 0.12)
 	set := &raster.Set{N: n, T: steps, Patterns: []*raster.Raster{pat}}
-	x := network.Cue(p, pat, rng)
+	x, err := network.Cue(p, pat, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := &network.Weights{N: n, D: d, W: make([]float64, n*n*d)}
 	for k := range w.W {
 		w.W[k] = 0.45 * rng.NormFloat64()

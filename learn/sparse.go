@@ -112,7 +112,7 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		c1 := min(c0+tu.chunk, m)
 		trials = make([]sparseTrial, c1-c0)
 		nears := make([][]nearPair, c1-c0)
-		err := eachTrial(w, p, xs[c0:c1], opt, c0, func(k int, s *network.Stepper) {
+		err := eachTrial(w, p, xs[c0:c1], opt, tu, c0, func(k int, s *network.Stepper) {
 			if s.T() < tEnd {
 				nears[k] = appendNear(nears[k], s, p.Theta, opt.Support)
 			}

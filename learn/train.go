@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -157,12 +158,39 @@ func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (
 // so a resumed run ends with the same weights as an uninterrupted one,
 // whatever the number of cores.
 func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch func(Epoch)) error {
+	return TrainWith(ctx, r, set, TrainOptions{Dir: dir, OnEpoch: onEpoch})
+}
+
+// TrainOptions are where and how often Train writes checkpoints, and what
+// it calls after each epoch.
+type TrainOptions struct {
+	// Dir, when not empty, is the checkpoint directory.
+	Dir string
+	// Every is the number of epochs between checkpoints (≤ 1: every
+	// epoch). The last epoch is always saved, and so is the last finished
+	// one when ctx is cancelled.
+	Every int
+	// OnEpoch, if not nil, is called after every epoch.
+	OnEpoch func(Epoch)
+}
+
+// TrainWith is Train with options.
+func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) error {
+	dir, onEpoch := opt.Dir, opt.OnEpoch
+	saved := len(r.History)
+	save := func() error {
+		if dir == "" || saved == len(r.History) {
+			return nil
+		}
+		saved = len(r.History)
+		return SaveCheckpoint(dir, r)
+	}
 	if Fingerprint(set) != r.Patterns {
 		return fmt.Errorf("fingerprint %s, want %s: %w", Fingerprint(set), r.Patterns, ErrOtherPatterns)
 	}
 	p := r.Params
 	if r.Initial == nil {
-		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
+		c, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
 		if err != nil {
 			return fmt.Errorf("validation of the initial weights: %w", err)
 		}
@@ -171,6 +199,9 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 	}
 	for e := len(r.History); e < r.Config.Epochs; e++ {
 		if err := ctx.Err(); err != nil {
+			if serr := save(); serr != nil {
+				return errors.Join(err, serr)
+			}
 			return err
 		}
 		if r.Config.KeepBest && r.Perfect() {
@@ -184,12 +215,17 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 			}
 		}
 		start := time.Now()
-		g, err := r.Step(set, e)
+		g, err := r.step(ctx, set, e)
 		if err != nil {
+			if errors.Is(err, context.Canceled) {
+				if serr := save(); serr != nil {
+					return errors.Join(err, serr)
+				}
+			}
 			return err
 		}
 		lr := r.Schedule().Rate(e)
-		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
+		valid, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -201,14 +237,17 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 		if ep.Valid.Loss < r.bestLoss() {
 			r.BestEpoch = e + 1
 		}
-		if dir != "" {
-			if err := SaveCheckpoint(dir, r); err != nil {
+		if opt.Every <= 1 || len(r.History)%opt.Every == 0 {
+			if err := save(); err != nil {
 				return err
 			}
 		}
 		if onEpoch != nil {
 			onEpoch(ep)
 		}
+	}
+	if err := save(); err != nil {
+		return err
 	}
 	if r.keepsBest() {
 		r.Weights = r.Best.Clone()
@@ -249,12 +288,18 @@ func (r *Run) Schedule() Schedule {
 // pass over every pattern, on the background and dropout streams of that
 // epoch, and one optimiser step. It returns the gradient.
 func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
+	return r.step(context.Background(), set, e)
+}
+
+// step is Step that stops with ctx.Err() soon after ctx is cancelled,
+// leaving the weights unchanged.
+func (r *Run) step(ctx context.Context, set *raster.Set, e int) (*Gradient, error) {
 	cfg := r.Config
 	xs := network.Inputs(r.Params, set, cfg.Seed, rng.TrainingRound(e))
 	g, err := compute(r.Weights, r.Params, set, xs, GradOptions{
 		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
 		Seed: cfg.Seed, Round: uint64(e),
-	}, tuning{chunk: cfg.Chunk})
+	}, tuning{chunk: cfg.Chunk, ctx: ctx})
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}

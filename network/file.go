@@ -1,6 +1,8 @@
 package network
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,11 +31,29 @@ type Meta struct {
 	Seed    uint64          `json:"seed"`
 	Source  string          `json:"source"`            // what made the weights, e.g. "init hebbian"
 	Details json.RawMessage `json:"details,omitempty"` // the maker's settings and statistics
+	// SHA256 is the hex SHA-256 sum of the weights file written with this
+	// sidecar; ReadWeights refuses a weights file with another sum, so
+	// that a tensor and a sidecar of two runs are never taken as a pair.
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // ErrSidecar is wrapped by ReadWeights when the sidecar is unreadable or
 // describes other weights.
 var ErrSidecar = errors.New("bad weights sidecar")
+
+// FileSHA256 returns the hex SHA-256 sum of the file at path.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
 
 // SidecarPath returns the sidecar path of a weights file: weights.npy →
 // weights.json.
@@ -48,12 +68,17 @@ func WriteWeights(path string, w *Weights, meta Meta) error {
 	meta.Format = WeightsFormat
 	meta.Layout = "w[post, pre, delay-1]"
 	meta.N, meta.D = w.N, w.D
+	h := sha256.New()
+	err := atomicfile.Write(path, func(out io.Writer) error {
+		return npy.WriteFloat64To(io.MultiWriter(out, h), []int{w.N, w.N, w.D}, w.ToSpec())
+	})
+	if err != nil {
+		return err
+	}
+	meta.SHA256 = hex.EncodeToString(h.Sum(nil))
 	b, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
 		return fmt.Errorf("%s: %w", SidecarPath(path), err)
-	}
-	if err := npy.WriteFloat64(path, []int{w.N, w.N, w.D}, w.ToSpec()); err != nil {
-		return err
 	}
 	return atomicfile.WriteBytes(SidecarPath(path), append(b, '\n'))
 }
@@ -113,6 +138,16 @@ func ReadWeights(path string) (*Weights, *Meta, error) {
 	}
 	if m.N != w.N || m.D != w.D {
 		return nil, nil, fmt.Errorf("%s says N = %d, D = %d but %s holds N = %d, D = %d; the files do not belong together: %w", SidecarPath(path), m.N, m.D, path, w.N, w.D, ErrSidecar)
+	}
+	if m.SHA256 != "" {
+		sum, err := FileSHA256(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		if sum != m.SHA256 {
+			return nil, nil, fmt.Errorf("%s records the SHA-256 %.12s… of its weights file but %s has %.12s…: the two files come from different runs (or the tensor was changed), so its parameters cannot be trusted; use the pair one run wrote, or delete the sidecar to use the tensor without provenance: %w",
+				SidecarPath(path), m.SHA256, path, sum, ErrSidecar)
+		}
 	}
 	return w, &m, nil
 }

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hdsnn/hdsnn/internal/parallel"
@@ -16,7 +17,7 @@ import (
 func Inputs(p Params, set *raster.Set, seed, round uint64) []*raster.Raster {
 	xs := make([]*raster.Raster, set.M())
 	for m, pat := range set.Patterns {
-		xs[m] = Cue(p, pat, rng.Stream(seed, rng.Background, round, uint64(m)))
+		xs[m], _ = Cue(p, pat, rng.Stream(seed, rng.Background, round, uint64(m))) // bg is not nil
 	}
 	return xs
 }
@@ -28,6 +29,13 @@ func Inputs(p Params, set *raster.Set, seed, round uint64) []*raster.Raster {
 // no recording). The trials are independent and each is computed as by
 // Simulate, so results do not depend on the number of cores.
 func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
+	return SimulateAllContext(context.Background(), w, p, xs, opt, use)
+}
+
+// SimulateAllContext is SimulateAll that stops, returning ctx.Err(), soon
+// after ctx is cancelled (checked every 64 steps of a trial); no new trial
+// starts after one has failed.
+func SimulateAllContext(ctx context.Context, w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
 	tot := &totals{w: w}
 	return parallel.For(len(xs), func(m int) error {
 		var o Options
@@ -38,7 +46,11 @@ func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Opti
 		if err != nil {
 			return fmt.Errorf("trial %d: %w", m, err)
 		}
-		return use(m, s.run())
+		st, err := s.runContext(ctx)
+		if err != nil {
+			return err
+		}
+		return use(m, st)
 	})
 }
 
@@ -48,6 +60,12 @@ func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Opti
 // kept, so memory does not grow with the number of patterns. To look at a
 // trial, Simulate Inputs(p, set, seed, round)[m] with Options.Record.
 func Recall(w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
+	return RecallContext(context.Background(), w, p, set, seed, round)
+}
+
+// RecallContext is Recall that stops, returning ctx.Err(), soon after ctx
+// is cancelled.
+func RecallContext(ctx context.Context, w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
 	if err := p.Validate(set.T); err != nil {
 		return score.Counts{}, nil, err
 	}
@@ -55,7 +73,7 @@ func Recall(w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Co
 		return score.Counts{}, nil, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, w.N)
 	}
 	per := make([]score.Counts, set.M())
-	err := SimulateAll(w, p, Inputs(p, set, seed, round), nil, func(m int, st *State) error {
+	err := SimulateAllContext(ctx, w, p, Inputs(p, set, seed, round), nil, func(m int, st *State) error {
 		per[m] = st.Score(p, set.Patterns[m])
 		return nil
 	})

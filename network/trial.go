@@ -1,6 +1,7 @@
 package network
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -15,8 +16,12 @@ import (
 // Cue returns the clamp input x of a cued-recall trial of pattern (SPEC
 // §2.1): Bernoulli(p.PA) background drawn from bg for the first p.Pre
 // steps, then the first p.Trigger steps of the pattern, then nothing.
-// bg may be nil when p.Pre == 0 or p.PA == 0.
-func Cue(p Params, pattern *raster.Raster, bg *rand.Rand) *raster.Raster {
+// bg may be nil when p.Pre == 0 or p.PA == 0; otherwise a nil bg is an
+// error.
+func Cue(p Params, pattern *raster.Raster, bg *rand.Rand) (*raster.Raster, error) {
+	if p.Pre > 0 && p.PA > 0 && bg == nil {
+		return nil, fmt.Errorf("network: a cue with Pre = %d background steps at PA = %v needs a background stream; pass one, or set Pre or PA to 0", p.Pre, p.PA)
+	}
 	x := raster.New(pattern.N, p.Len(pattern.T))
 	if p.Pre > 0 && p.PA > 0 {
 		noise := raster.Bernoulli(bg, pattern.N, p.Pre, p.PA)
@@ -25,7 +30,7 @@ func Cue(p Params, pattern *raster.Raster, bg *rand.Rand) *raster.Raster {
 	for t := 0; t < p.Trigger && t < pattern.T; t++ {
 		x.Steps[p.Pre+t] = slices.Clone(pattern.Steps[t])
 	}
-	return x
+	return x, nil
 }
 
 // Options control what a simulation records and whether it drops out
@@ -290,6 +295,19 @@ func (s *Stepper) run() *State {
 	for s.Step() {
 	}
 	return s.st
+}
+
+// runContext is run that stops with ctx.Err() when ctx is cancelled,
+// checked every 64 steps.
+func (s *Stepper) runContext(ctx context.Context) (*State, error) {
+	for k := 0; s.Step(); k++ {
+		if k%64 == 63 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.st, nil
 }
 
 // union merges two ascending lists without repeats. It returns one of

@@ -3,6 +3,7 @@ package network_test
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/hdsnn/hdsnn/network"
@@ -27,7 +28,10 @@ func TestCurrentsMatchDirectSum(t *testing.T) {
 			w.W[k] = tt.mean + 0.1*rng.NormFloat64()
 		}
 		pat := raster.Bernoulli(rng, n, steps, 0.2)
-		x := network.Cue(p, pat, rng)
+		x, err := network.Cue(p, pat, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
 		st, err := network.Simulate(w, p, x, network.Options{Record: true})
 		if err != nil {
 			t.Fatal(err)
@@ -82,5 +86,20 @@ func TestSimulateRejects(t *testing.T) {
 		if f() == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestCueNilBackground checks that a cue which needs background noise but
+// gets no stream is an error, not a panic.
+func TestCueNilBackground(t *testing.T) {
+	p := network.Defaults()
+	p.D, p.Trigger, p.Pre = 3, 3, 10
+	pat := raster.New(4, 20)
+	if _, err := network.Cue(p, pat, nil); err == nil || !strings.Contains(err.Error(), "needs a background stream") {
+		t.Errorf("Cue with Pre = 10 and no stream: %v, want an error naming the background stream", err)
+	}
+	p.Pre = 0
+	if _, err := network.Cue(p, pat, nil); err != nil {
+		t.Errorf("Cue with Pre = 0 and no stream: %v", err)
 	}
 }

@@ -48,9 +48,66 @@ func CheckFits(n, d, copies int) error {
 	return nil
 }
 
-// availableMemory reads MemAvailable from /proc/meminfo; where that is not
-// possible it assumes 8 GiB.
+// CheckMemory returns an error wrapping ErrTooLarge if need bytes (an
+// estimate of what is about to be allocated) would not fit in the memory
+// available on this machine now; the error names what the memory is for,
+// the estimate, and fix (what to change, e.g. "lower --steps"). Like
+// CheckFits, it is for callers about to allocate; constructors do not
+// call it.
+func CheckMemory(need float64, what, fix string) error {
+	avail := availableMemory()
+	if !(need <= 0.9*avail) { // NaN too
+		return fmt.Errorf("%s needs about %s but about %s is available; %s: %w", what, FormatBytes(need), FormatBytes(avail), fix, ErrTooLarge)
+	}
+	return nil
+}
+
+// FormatBytes formats a byte count in GiB, MiB or KiB.
+func FormatBytes(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.3g GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.3g MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.3g KiB", b/(1<<10))
+}
+
+// availableMemory returns the memory this process may still allocate:
+// MemAvailable from /proc/meminfo, or less when the address space is
+// limited (ulimit -v) and little of the limit is left. Where it cannot
+// tell it assumes 8 GiB.
 func availableMemory() float64 {
+	avail := meminfoAvailable()
+	if limit := addressSpaceLimit(); limit > 0 {
+		left := limit - procStatus("VmSize:")
+		avail = min(avail, max(left, 0))
+	}
+	return avail
+}
+
+// procStatus returns a field of /proc/self/status given in kB, in bytes
+// (0 if unknown).
+func procStatus(field string) float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, field); ok {
+			if f := strings.Fields(v); len(f) > 0 {
+				if kb, err := strconv.ParseFloat(f[0], 64); err == nil {
+					return kb * 1024
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// meminfoAvailable reads MemAvailable from /proc/meminfo; where that is
+// not possible it assumes 8 GiB.
+func meminfoAvailable() float64 {
 	const fallback = 8 << 30
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {

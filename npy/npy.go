@@ -1,8 +1,9 @@
 // Package npy reads and writes NumPy .npy files that hold plain numeric
 // arrays: the weight tensors and spike rasters exchanged with Python.
 //
-// Headers are parsed by codeberg.org/sbinet/npyio. The array data is read
-// and written here, in chunks, because npyio decodes element by element
+// Headers are parsed here as numpy's own reader accepts them (any key
+// order, either quote). The array data is read and written here too, in
+// chunks, because codeberg.org/sbinet/npyio decodes element by element
 // through an io.Reader (slow for tens of millions of elements, and
 // returning io.EOF with a zero-filled tail for a file cut at an element
 // boundary) and writes N-dimensional arrays only as nested slices, which
@@ -22,6 +23,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -118,15 +120,53 @@ func readFloat64(path string, r io.Reader) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := make([]float64, src.n)
+	data := src.alloc64()
 	err = src.each(func(off int, raw []byte) error {
-		src.dt.decode(data[off:off+len(raw)/src.dt.size], raw)
+		need := off + len(raw)/src.dt.size
+		if need > cap(data) {
+			data = slices.Grow(data[:off], need-off)
+		}
+		data = data[:need]
+		src.dt.decode(data[off:], raw)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Array{Shape: src.shape, DType: src.dt.descr, Data: data}, nil
+}
+
+// Header returns the shape and dtype (e.g. "<f8") the header of the .npy
+// file at path declares, reading nothing else, so that a caller can
+// refuse an array too large for the machine before reading it. The
+// errors are those of ReadFloat64 for the header.
+func Header(path string) (shape []int, dtype string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	hdr, err := readHeader(f)
+	if err != nil {
+		return nil, "", &ParseError{Path: path, Err: err}
+	}
+	if _, err := numElems(hdr.shape); err != nil {
+		return nil, "", &ParseError{Path: path, Err: err}
+	}
+	return hdr.shape, hdr.descr, nil
+}
+
+// HeaderFrom is Header for a .npy stream: it reads the header from r and
+// leaves r at the start of the data.
+func HeaderFrom(r io.Reader) (shape []int, dtype string, err error) {
+	hdr, err := readHeader(r)
+	if err != nil {
+		return nil, "", &ParseError{Err: err}
+	}
+	if _, err := numElems(hdr.shape); err != nil {
+		return nil, "", &ParseError{Err: err}
+	}
+	return hdr.shape, hdr.descr, nil
 }
 
 // ReadBinary reads the .npy file at path, whose elements must all be
@@ -155,7 +195,7 @@ func readBinary(path string, r io.Reader) (shape []int, data []uint8, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	data = make([]uint8, src.n)
+	data = src.alloc8()
 	if src.dt.size == 1 {
 		err = src.each(func(off int, raw []byte) error {
 			for k, v := range raw {
@@ -167,7 +207,7 @@ func readBinary(path string, r io.Reader) (shape []int, data []uint8, err error)
 					return src.notBinary(off+k, x)
 				}
 			}
-			copy(data[off:], raw)
+			data = append(data[:off], raw...)
 			return nil
 		})
 	} else {
@@ -175,6 +215,7 @@ func readBinary(path string, r io.Reader) (shape []int, data []uint8, err error)
 		err = src.each(func(off int, raw []byte) error {
 			vals := scratch[:len(raw)/src.dt.size]
 			src.dt.decode(vals, raw)
+			data = append(data[:off], make([]uint8, len(vals))...)
 			for k, v := range vals {
 				switch v {
 				case 0:
@@ -321,11 +362,8 @@ func parse(path string, r io.Reader, fix string) (*source, error) {
 	if err != nil {
 		return nil, perr(err)
 	}
-	src := &source{path: path, r: r, shape: hdr.Descr.Shape}
-	if src.shape == nil {
-		src.shape = []int{}
-	}
-	src.dt, err = parseDType(hdr.Descr.Type, fix)
+	src := &source{path: path, r: r, shape: hdr.shape}
+	src.dt, err = parseDType(hdr.descr, fix)
 	if err != nil {
 		return nil, perr(err)
 	}
@@ -333,7 +371,7 @@ func parse(path string, r io.Reader, fix string) (*source, error) {
 	if err != nil {
 		return nil, perr(err)
 	}
-	if hdr.Descr.Fortran && !sameOrder(src.shape) {
+	if hdr.fortran && !sameOrder(src.shape) {
 		return nil, perr(fmt.Errorf("%w: array of shape %s is in Fortran order; save it in C order (numpy.ascontiguousarray) instead", ErrShape, FormatShape(src.shape)))
 	}
 	if src.n > math.MaxInt/src.dt.size {
@@ -357,6 +395,25 @@ func parse(path string, r io.Reader, fix string) (*source, error) {
 	return src, nil
 }
 
+// alloc64 returns the slice the elements are decoded into: all of it for
+// a file, whose size parse has checked; for a stream, a slice that grows
+// with the data actually read, so that a header declaring a huge shape
+// cannot make the reader allocate more than the stream holds.
+func (s *source) alloc64() []float64 {
+	if _, ok := s.r.(sizer); ok {
+		return make([]float64, s.n)
+	}
+	return make([]float64, 0, min(s.n, chunkBytes))
+}
+
+// alloc8 is alloc64 for bytes.
+func (s *source) alloc8() []uint8 {
+	if _, ok := s.r.(sizer); ok {
+		return make([]uint8, s.n)
+	}
+	return make([]uint8, 0, min(s.n, chunkBytes))
+}
+
 // checkSize returns an error if have bytes of data are not what the
 // header declares.
 func (s *source) checkSize(have int64) error {
@@ -377,7 +434,7 @@ const maxHeaderLen = 1 << 16
 
 // readHeader reads the header of a .npy file from r, leaving r at the
 // start of the data.
-func readHeader(r io.Reader) (hdr npyio.Header, err error) {
+func readHeader(r io.Reader) (hdr headerDict, err error) {
 	const nmagic = len(npyio.Magic)
 	pre := make([]byte, nmagic+2, nmagic+2+4)
 	if _, err := io.ReadFull(r, pre); err != nil || !bytes.Equal(pre[:nmagic], npyio.Magic[:]) {
@@ -412,18 +469,11 @@ func readHeader(r io.Reader) (hdr npyio.Header, err error) {
 		return hdr, truncatedHeader(err)
 	}
 
-	// npyio's header parser slices the header text without bounds checks
-	// and panics on some malformed headers; report those as errors.
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("malformed .npy header %q (%v); re-save the array with numpy.save: %w", raw[len(pre):], p, ErrNotNPY)
-		}
-	}()
-	rr, err := npyio.NewReader(bytes.NewReader(raw))
+	h, err := parseHeaderDict(string(raw[len(pre):]))
 	if err != nil {
 		return hdr, fmt.Errorf("malformed .npy header %q: %w; re-save the array with numpy.save (%w)", raw[len(pre):], err, ErrNotNPY)
 	}
-	return rr.Header, nil
+	return h, nil
 }
 
 // truncatedHeader returns the error for a file that ends inside its
@@ -498,11 +548,8 @@ type dtype struct {
 // parseDType parses a header's descr value, such as '<f8'. fix names the
 // dtypes to suggest instead of an unsupported one.
 func parseDType(descr, fix string) (dtype, error) {
-	s, ok := strings.CutPrefix(descr, "'")
-	if ok {
-		s, ok = strings.CutSuffix(s, "'")
-	}
-	if !ok {
+	s := descr
+	if strings.HasPrefix(s, "[") {
 		return dtype{}, fmt.Errorf("structured dtype %s is not supported; save a plain array as %s: %w", descr, fix, ErrDType)
 	}
 	bad := fmt.Errorf("dtype %s is not supported; save as %s: %w", s, fix, ErrDType)

@@ -1,6 +1,7 @@
 package raster
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -64,23 +65,38 @@ func (c Config) Validate() error {
 // Without Periodic and Refractory, pattern μ equals
 // Bernoulli(rng.Stream(seed, rng.Patterns, μ), N, T, P).
 func Generate(c Config, seed uint64) (*Set, error) {
+	return GenerateContext(context.Background(), c, seed)
+}
+
+// GenerateContext is Generate that stops, returning ctx.Err(), soon after
+// ctx is cancelled (it checks every 64 neurons of a pattern).
+func GenerateContext(ctx context.Context, c Config, seed uint64) (*Set, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	s := &Set{N: c.N, T: c.T, Patterns: make([]*Raster, c.M)}
-	parallel.For(c.M, func(mu int) error {
-		s.Patterns[mu] = c.draw(rng.Stream(seed, rng.Patterns, uint64(mu)))
-		return nil
+	err := parallel.For(c.M, func(mu int) error {
+		var err error
+		s.Patterns[mu], err = c.draw(ctx, rng.Stream(seed, rng.Patterns, uint64(mu)))
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // draw draws one pattern from rng.
-func (c Config) draw(rng *rand.Rand) *Raster {
+func (c Config) draw(ctx context.Context, rng *rand.Rand) (*Raster, error) {
 	r := New(c.N, c.T)
 	period := c.T - c.Periodic
 	var spikes []int
 	for i := range c.N {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		spikes = spikes[:0]
 		for t := range period {
 			if rng.Float64() < c.P {
@@ -94,7 +110,7 @@ func (c Config) draw(rng *rand.Rand) *Raster {
 			}
 		}
 	}
-	return r
+	return r, nil
 }
 
 // refractory drops, in place, every spike time less than r steps after

@@ -1,12 +1,9 @@
 package raster
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,152 +81,6 @@ func WriteNPYTo(w io.Writer, s *Set) error {
 	return npy.WriteUint8To(w, []int{s.M(), s.N, s.T}, s.Dense())
 }
 
-// ReadCSV reads a set from a CSV file of spike events, one per line, with
-// the columns neuron,step (a single pattern) or pattern,neuron,step. An
-// optional first line names the columns, in any order. Blank lines and
-// lines starting with # are skipped; spaces around fields are ignored.
-//
-// n and t are the number of neurons and steps; 0 infers each as the
-// largest index in the file plus one. Pattern indices run from 0: M is
-// the largest plus one, and a pattern without events is empty. Repeated
-// events are merged. Errors in the content are *ParseError values naming
-// the line, as in "spikes.csv:12: step -3 is negative".
-func ReadCSV(path string, n, t int) (*Set, error) {
-	if n < 0 || t < 0 {
-		return nil, fmt.Errorf("%s: n = %d neurons and t = %d steps; pass sizes ≥ 0 (0 infers them from the events)", path, n, t)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readCSV(path, f, n, t)
-}
-
-// ReadCSVFrom is ReadCSV for CSV events read from r; errors name lines
-// but no file.
-func ReadCSVFrom(r io.Reader, n, t int) (*Set, error) {
-	if n < 0 || t < 0 {
-		return nil, fmt.Errorf("n = %d neurons and t = %d steps; pass sizes ≥ 0 (0 infers them from the events)", n, t)
-	}
-	return readCSV("", r, n, t)
-}
-
-func readCSV(path string, r io.Reader, n, t int) (*Set, error) {
-	ev, err := readEvents(path, r, n, t)
-	if err != nil {
-		return nil, err
-	}
-
-	if n == 0 {
-		n = ev.maxNeuron + 1
-	}
-	if t == 0 {
-		t = ev.maxStep + 1
-	}
-	switch {
-	case len(ev.patterns) == 0 && ev.pattern:
-		return nil, &ParseError{Path: path, Err: errors.New("holds no events, so the number of patterns is unknown; add events or drop the pattern column")}
-	case len(ev.patterns) == 0:
-		ev.patterns = make([][]Event, 1)
-	}
-	if n == 0 || t == 0 {
-		return nil, &ParseError{Path: path, Err: errors.New("holds no events, so the raster size is unknown; pass the number of neurons and steps")}
-	}
-	s := &Set{N: n, T: t, Patterns: make([]*Raster, len(ev.patterns))}
-	for mu, events := range ev.patterns {
-		if s.Patterns[mu], err = FromEvents(n, t, events); err != nil {
-			return nil, &ParseError{Path: path, Err: err} // not reached: readEvents checks the bounds
-		}
-	}
-	return s, nil
-}
-
-// csvEvents are the events of a CSV file.
-type csvEvents struct {
-	pattern            bool      // the file has a pattern column
-	patterns           [][]Event // events by pattern
-	maxNeuron, maxStep int       // largest indices seen; -1 if none
-}
-
-// readEvents parses the CSV events in r, read from path, checking the
-// neuron and step indices against n and t when they are positive.
-func readEvents(path string, r io.Reader, n, t int) (*csvEvents, error) {
-	ev := &csvEvents{maxNeuron: -1, maxStep: -1}
-	line := 0
-	perr := func(format string, a ...any) error {
-		return &ParseError{Path: path, Line: line, Err: fmt.Errorf(format, a...)}
-	}
-	var cols []string // column names, in file order
-	sc := bufio.NewScanner(r)
-	for line = 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\uFEFF") // byte order mark
-		}
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		fields := strings.Split(text, ",")
-		for k := range fields {
-			fields[k] = strings.TrimSpace(fields[k])
-		}
-		if cols == nil {
-			var err error
-			header := false
-			if cols, header, err = csvColumns(fields); err != nil {
-				return nil, &ParseError{Path: path, Line: line, Err: err}
-			}
-			ev.pattern = len(cols) == 3
-			if header {
-				continue
-			}
-		}
-		if len(fields) != len(cols) {
-			return nil, perr("%d fields, want %d (%s)", len(fields), len(cols), strings.Join(cols, ","))
-		}
-
-		var e Event
-		mu := 0
-		for k, name := range cols {
-			v, err := strconv.Atoi(fields[k])
-			switch {
-			case err != nil:
-				return nil, perr("%s %q is not an integer", name, fields[k])
-			case v < 0:
-				return nil, perr("%s %d is negative", name, v)
-			}
-			switch name {
-			case "pattern":
-				mu = v
-			case "neuron":
-				if n > 0 && v >= n {
-					return nil, perr("neuron %d is outside a raster of %d neurons; pass a larger n, or 0 to infer it", v, n)
-				}
-				if v > math.MaxInt32 {
-					return nil, perr("neuron %d does not fit a 32-bit neuron index", v)
-				}
-				e.Neuron = v
-				ev.maxNeuron = max(ev.maxNeuron, v)
-			case "step":
-				if t > 0 && v >= t {
-					return nil, perr("step %d is outside a raster of %d steps; pass a larger t, or 0 to infer it", v, t)
-				}
-				e.Step = v
-				ev.maxStep = max(ev.maxStep, v)
-			}
-		}
-		for len(ev.patterns) <= mu {
-			ev.patterns = append(ev.patterns, nil)
-		}
-		ev.patterns[mu] = append(ev.patterns[mu], e)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ev, nil
-}
-
 // csvColumns returns the column names for the first record of a CSV
 // event file, and whether that record is a header naming them: a record
 // is a header if a field starts with a letter.
@@ -251,15 +102,15 @@ func csvColumns(fields []string) (cols []string, header bool, err error) {
 	for _, f := range fields {
 		name := strings.ToLower(f)
 		switch {
-		case name != "pattern" && name != "neuron" && name != "step":
+		case name != "pattern" && name != "neuron" && name != "step" && name != "time":
 			return nil, false, fmt.Errorf("first line %q is neither events nor a header naming the columns neuron,step or pattern,neuron,step", strings.Join(fields, ","))
-		case seen[name]:
+		case seen[name], name == "time" && seen["step"], name == "step" && seen["time"]:
 			return nil, false, fmt.Errorf("header names column %q twice; name each of neuron, step and optionally pattern once", name)
 		}
 		seen[name] = true
 		cols = append(cols, name)
 	}
-	if !seen["neuron"] || !seen["step"] {
+	if !seen["neuron"] || !seen["step"] && !seen["time"] {
 		return nil, false, fmt.Errorf("header %q lacks a neuron or step column; name the columns neuron,step or pattern,neuron,step", strings.Join(fields, ","))
 	}
 	return cols, true, nil

@@ -161,7 +161,7 @@ func TestBadInput(t *testing.T) {
 		{"missing patterns file", []string{"init", "--patterns-file", "$F/none.npy"}, []string{"--patterns-file", "no such file"}, nil},
 		{"text as npy", []string{"init", "--patterns-file", "$F/text.npy"}, []string{"--patterns-file", "not a .npy file"}, nil},
 		{"non-binary patterns", []string{"init", "--patterns-file", "$F/half.npy"}, []string{"--patterns-file", "0 and 1"}, nil},
-		{"unknown extension", []string{"init", "--patterns-file", "$F/pats.txt"}, []string{"--patterns-file", "unknown file type", ".npy or .csv"}, nil},
+		{"unknown extension", []string{"init", "--patterns-file", "$F/pats.txt"}, []string{"--patterns-file", "unknown file type", ".npy, .npz or .csv"}, nil},
 		{"malformed csv", []string{"init", "--patterns-file", "$F/bad.csv"}, []string{"bad.csv:3", "not an integer"}, nil},
 		{"4-D patterns", []string{"init", "--patterns-file", "$F/4d.npy"}, []string{"shape", "(M, N, T)"}, nil},
 		{"neurons contradict patterns", []string{"init", "--patterns-file", "$F/pats.npy", "--neurons", "16"}, []string{"neurons", "16"}, nil},

@@ -64,6 +64,12 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	}
 	o.epochs = 1
 	b := o.benchmark()
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := checkBenchmark(b); err != nil {
+		return err
+	}
 	stderr := cmd.ErrOrStderr()
 	timings, err := b.Bench(o.repeats, o.stages, func(stage string, k int) {
 		fmt.Fprintf(stderr, "bench: %s, repeat %d/%d\n", stage, k+1, o.repeats)

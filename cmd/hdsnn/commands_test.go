@@ -74,7 +74,7 @@ func TestDefaultsFromLibrary(t *testing.T) {
 // and resumes it for one more epoch.
 func TestRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
-	r := mustRun(t, append([]string{"run", "--out", out}, tiny()...)...)
+	r := mustRun(t, append([]string{"run", "--out", out, "--keep-checkpoints"}, tiny()...)...)
 	requireFiles(t, out, experiment.Outputs()...)
 	if !strings.Contains(r.stdout, "trained") || !strings.Contains(r.stderr, "epoch 1/1") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
@@ -145,7 +145,7 @@ func TestPipeline(t *testing.T) {
 		t.Errorf("init weights N = %d, D = %d, meta %+v", w.N, w.D, meta)
 	}
 
-	args := []string{"train", "--weights", filepath.Join(ini, "weights.npy"), "--patterns-file", pats, "--epochs", "1", "--out", trained}
+	args := []string{"train", "--weights", filepath.Join(ini, "weights.npy"), "--patterns-file", pats, "--epochs", "1", "--keep-checkpoints", "--out", trained}
 	r = mustRun(t, args...)
 	requireFiles(t, trained, trainOutputs()...)
 	if !strings.Contains(r.stderr, "epoch 1/1") {

@@ -101,7 +101,7 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	if o.maxPatterns < 1 {
 		return fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
 	}
-	b, csvPath, _, err := o.prepare("capacity")
+	b, csvPath, _, err := o.prepare(cmd.Context(), "capacity")
 	if err != nil {
 		return err
 	}
@@ -111,6 +111,11 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	cfg := experiment.CapacityConfig{Base: b, Neurons: ns, Delays: ds, Modes: modes,
 		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
 	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	big := b
+	big.Patterns.N, big.Params.D = slices.Max(ns), slices.Max(ds) // M grows only until recall fails
+	if err := checkRuns(big, o.seeds, "lower --neurons-list or --delays-list"); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()

@@ -73,7 +73,7 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	b, csvPath, fig, err := o.prepare("robustness")
+	b, csvPath, fig, err := o.prepare(cmd.Context(), "robustness")
 	if err != nil {
 		return err
 	}

@@ -62,8 +62,11 @@ func (o *scanCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("--param: %w", err)
 		}
 	}
-	b, csvPath, fig, err := o.prepare("scan-" + o.param)
+	b, csvPath, fig, err := o.prepare(cmd.Context(), "scan-"+o.param)
 	if err != nil {
+		return err
+	}
+	if err := checkScan(b, o.param, values, o.seeds); err != nil {
 		return err
 	}
 	c := experiment.ScanConfig{Base: b, Param: o.param, Values: values, Seeds: o.seeds, Trained: !o.initOnly}

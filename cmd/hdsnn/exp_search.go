@@ -70,7 +70,7 @@ func (o *searchCmd) run(cmd *cobra.Command) error {
 	if o.budget < 1 {
 		return fmt.Errorf("--budget = %d: need at least one trial", o.budget)
 	}
-	b, csvPath, figBase, err := o.prepare("search")
+	b, csvPath, figBase, err := o.prepare(cmd.Context(), "search")
 	if err != nil {
 		return err
 	}

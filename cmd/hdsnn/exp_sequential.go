@@ -64,7 +64,7 @@ func (o *sequentialCmd) run(cmd *cobra.Command) error {
 	if o.window <= 0 {
 		return fmt.Errorf("--window = %d: need at least one step", o.window)
 	}
-	b, csvPath, fig, err := o.prepare("sequential")
+	b, csvPath, fig, err := o.prepare(cmd.Context(), "sequential")
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ and draws a figure (PNG and SVG). Rows already in the CSV are skipped, so an
 interrupted experiment resumes where it stopped; --force starts again.
 --quick shrinks the network (N = 128, M = 4, T = 200, D = 20) and the grid
 so that a run finishes in well under two minutes on 2 cores.`,
+		Args: cobra.NoArgs, // "hdsnn experiment foo" is an unknown command, not help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		Example: `  hdsnn experiment robustness --quick
   hdsnn experiment scan --param delays --seeds 10 --out out/scan-delays`,
 	}
@@ -81,7 +84,7 @@ func (o *expOptions) addExperiment(cmd *cobra.Command, name string, seeds int) {
 // given) and the paths of the CSV and the figure (without extension),
 // named name, or name-init with --init-only. With --force an earlier CSV is
 // removed; otherwise its rows are kept and skipped.
-func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
+func (o *expOptions) prepare(ctx context.Context, name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
 	if err := o.validate(); err != nil {
 		return b, "", "", err
 	}
@@ -107,7 +110,10 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 	if err := b.Validate(); err != nil {
 		return b, "", "", err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := checkBenchmark(b); err != nil {
+		return b, "", "", err
+	}
+	if err := makeOut(ctx, o.out); err != nil {
 		return b, "", "", err
 	}
 	csvPath = filepath.Join(o.out, name+".csv")

@@ -24,10 +24,17 @@ import (
 // checkpoints.
 const checkpointDir = "checkpoint"
 
-// readWeights reads the weights file given by --weights.
-func readWeights(path string) (*network.Weights, *network.Meta, error) {
+// readWeights reads the weights file given by --weights, once its header
+// shows that it fits in memory with copies more tensors of its size.
+func readWeights(path string, copies int) (*network.Weights, *network.Meta, error) {
 	if path == "" {
 		return nil, nil, errors.New("--weights is required: pass a weights .npy file of shape (N, N, D)")
+	}
+	if err := checkWeightsFile(path, copies); err != nil {
+		return nil, nil, err
+	}
+	if err := checkWeightsSet(path); err != nil {
+		return nil, nil, err
 	}
 	w, meta, err := network.ReadWeights(path)
 	if err != nil {
@@ -41,18 +48,58 @@ func readWeights(path string) (*network.Weights, *network.Meta, error) {
 // positive, are the expected sizes: they fill in a CSV file's trailing
 // silent neurons and steps and are checked against a .npy file.
 func readRasters(flag, path string, n, t int) (*raster.Set, error) {
+	return readRastersDt(flag, path, n, t, 0, nil)
+}
+
+// readRastersDt is readRasters whose CSV step column, with dt > 0, holds
+// times in ms (binned to floor(time/dt)). Every size is checked against
+// the machine's memory before the rasters are allocated. The sizes
+// inferred from a CSV file are noted on notes, if not nil.
+func readRastersDt(flag, path string, n, t int, dt float64, notes io.Writer) (*raster.Set, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%s is required", flag)
 	}
+	fix := "use a smaller " + flag
+	checkShape := func(shape []int) error {
+		if len(shape) == 2 {
+			shape = append([]int{1}, shape...)
+		}
+		if len(shape) != 3 {
+			return nil // refused with its shape by the reader
+		}
+		return checkPatterns(shape[0], shape[1], shape[2], fix)
+	}
 	var set *raster.Set
 	var err error
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	ext := strings.ToLower(filepath.Ext(path))
+	if dt > 0 && ext != ".csv" {
+		return nil, fmt.Errorf("--dt bins the event times of a .csv file; %s %s is not one: drop --dt", flag, path)
+	}
+	switch ext {
 	case ".npy":
-		set, err = raster.ReadNPY(path)
+		var shape []int
+		if shape, _, err = npy.Header(path); err == nil {
+			err = checkShape(shape)
+		}
+		if err == nil {
+			set, err = raster.ReadNPY(path)
+		}
+	case ".npz":
+		set, err = raster.ReadNPZ(path, checkShape)
 	case ".csv":
-		set, err = raster.ReadCSV(path, n, t)
+		var info raster.CSVInfo
+		set, info, err = raster.ReadCSVWith(path, raster.CSVOptions{N: n, T: t, Dt: dt, Check: func(m, n, t int) error {
+			return checkPatterns(m, n, t, fix+" (its largest ids set the sizes)")
+		}})
+		if err == nil && info.Empty > 0 {
+			err = fmt.Errorf("%s holds events of patterns 0 to %d but %d of them have none; number the patterns 0, 1, … without gaps", path, info.MaxPattern, info.Empty)
+		}
+		if err == nil && notes != nil && (n == 0 || t == 0) {
+			fmt.Fprintf(notes, "note: %s: %d patterns of N = %d neurons × T = %d steps (largest neuron id %d, largest step %d); pass --neurons and --steps to check these sizes\n",
+				path, set.M(), set.N, set.T, info.MaxNeuron, info.MaxStep)
+		}
 	default:
-		return nil, fmt.Errorf("%s %s: unknown file type %q; pass a .npy or .csv file", flag, path, ext)
+		return nil, fmt.Errorf("%s %s: unknown file type %q; pass a .npy, .npz or .csv file", flag, path, ext)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", flag, err)
@@ -79,7 +126,7 @@ func (o *options) readPatterns(n int) (*raster.Set, error) {
 		}
 		n = o.neurons
 	}
-	return readRasters("--patterns-file", o.patternsFile, n, t)
+	return readRastersDt("--patterns-file", o.patternsFile, n, t, o.dt, o.notes())
 }
 
 // checkOutputs returns an error if --out is not a directory or already
@@ -88,7 +135,35 @@ func checkOutputs(dir string, force bool, names ...string) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--out %s is a file, not a directory; choose another --out", dir)
 	}
+	if err := checkWritable(dir); err != nil {
+		return err
+	}
 	return experiment.CheckOutputs(dir, force, names...)
+}
+
+// checkWritable returns an error, before any work, if the directory dir
+// cannot be created or written to: the nearest existing directory on its
+// path must be a writable directory.
+func checkWritable(dir string) error {
+	p := filepath.Clean(dir)
+	for {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return fmt.Errorf("--out %s cannot be created: %s is a file, not a directory; choose another --out", dir, p)
+		case err == nil && !canWrite(p):
+			return fmt.Errorf("--out %s: the directory %s is not writable; choose another --out", dir, p)
+		case err == nil:
+			return nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("--out %s: %w", dir, err)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return nil
+		}
+		p = parent
+	}
 }
 
 // checkCheckpoint checks the checkpoint directory of a training run before
@@ -109,14 +184,6 @@ func checkCheckpoint(dir string, resume, force bool) error {
 	return nil
 }
 
-// makeOut creates the output directory, once every input is validated.
-func makeOut(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	return nil
-}
-
 // writeJSON atomically writes v as indented JSON to path.
 func writeJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
@@ -127,9 +194,9 @@ func writeJSON(path string, v any) error {
 }
 
 // simulateAll runs every trial with the same options and keeps the states.
-func simulateAll(w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
+func simulateAll(ctx context.Context, w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
 	states := make([]*network.State, len(xs))
-	err := network.SimulateAll(w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
+	err := network.SimulateAllContext(ctx, w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
 		states[m] = st
 		return nil
 	})

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -46,15 +47,21 @@ type options struct {
 	optimizer                            string
 	lr, finalLR, alpha, dropout, support float64
 	resume, keepBest                     bool
+	keepCheckpoints                      bool
+	checkpointEvery                      int
 
 	// Input files.
 	weights, patternsFile, input string
+	dt                           float64
 
 	// Output.
 	out   string
 	force bool
 
 	fs *pflag.FlagSet
+	// cmd is the command the options belong to (set by addOutput), whose
+	// stderr receives notes on inferred values.
+	cmd *cobra.Command
 	// checks validate the values of the flags defined by add.
 	checks []func() error
 }
@@ -162,7 +169,12 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 		return check, true
 	case "trigger":
 		fs.IntVar(&o.trigger, name, 0, "cue length in steps (default: the number of delays)")
-		check = nonNegative("--trigger", &o.trigger)
+		check = func() error {
+			if o.changed("trigger") && o.trigger <= 0 {
+				return fmt.Errorf("--trigger = %d: the cue needs at least one step; omit --trigger for a cue of D steps", o.trigger)
+			}
+			return nil
+		}
 		return check, true
 	}
 	return nil, false
@@ -189,7 +201,8 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 }
 
 // addTraining defines the flag name if it is one of the training
-// (--epochs --keep-best --warmup --optimizer --lr --final-lr --alpha --dropout --surrogate-support --resume), and reports whether it was.
+// (--epochs --keep-best --warmup --optimizer --lr --final-lr --alpha --dropout --surrogate-support --resume
+// --keep-checkpoints --checkpoint-every), and reports whether it was.
 func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "epochs":
@@ -228,14 +241,21 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 		check = floatCheck("--surrogate-support", &o.support, nonNegativeFinite, "must be a number ≥ 0 (0 = exact)")
 		return check, true
 	case "resume":
-		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
+		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint, with the settings the run was started with")
+		return check, true
+	case "keep-checkpoints":
+		fs.BoolVar(&o.keepCheckpoints, name, false, "keep --out/checkpoint after the run finishes (it is removed by default)")
+		return check, true
+	case "checkpoint-every":
+		fs.IntVar(&o.checkpointEvery, name, 1, "write a checkpoint every `K` epochs (and after the last, and on interruption)")
+		check = positive("--checkpoint-every", &o.checkpointEvery, "checkpoints are written every K ≥ 1 epochs")
 		return check, true
 	}
 	return nil, false
 }
 
 // addFiles defines the flag name if it is one of the input files
-// (--weights --patterns-file --input), and reports whether it was.
+// (--weights --patterns-file --input --dt), and reports whether it was.
 func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "weights":
@@ -247,6 +267,10 @@ func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 	case "input":
 		fs.StringVar(&o.input, name, "", "clamp input `file` (.npy, shape (M, N, L), 0/1 entries)")
 		return check, true
+	case "dt":
+		fs.Float64Var(&o.dt, name, 0, "for a .csv --patterns-file whose step column holds times in ms (Brian2, NEST): the step length `ms`; an event at time t falls in step floor(t/dt)")
+		check = floatCheck("--dt", &o.dt, nonNegativeFinite, "must be a step length in ms > 0 (0: the column holds whole steps)")
+		return check, true
 	}
 	return nil, false
 }
@@ -254,9 +278,10 @@ func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 // addOutput defines --out (required when def is empty) and --force.
 func (o *options) addOutput(cmd *cobra.Command, def string) {
 	fs := cmd.Flags()
+	o.cmd = cmd
 	usage := "output `directory`"
 	fs.StringVar(&o.out, "out", def, usage)
-	fs.BoolVar(&o.force, "force", false, "overwrite existing output files")
+	fs.BoolVar(&o.force, "force", false, "replace the output set this command wrote into --out before (its files are removed first)")
 	if def == "" {
 		_ = cmd.MarkFlagRequired("out") // the flag exists: cannot fail
 	}
@@ -274,6 +299,14 @@ func inferDefault(fs *pflag.FlagSet, name, note string) {
 	f := fs.Lookup(name)
 	f.Usage += " (" + note + ")"
 	f.DefValue = "0" // hides "(default …)" in the help
+}
+
+// notes returns the writer of notes: the command's stderr, or nil.
+func (o *options) notes() io.Writer {
+	if o.cmd == nil {
+		return nil
+	}
+	return o.cmd.ErrOrStderr()
 }
 
 // changed reports whether the flag was given on the command line.

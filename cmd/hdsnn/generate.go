@@ -57,6 +57,9 @@ func (g *generateCmd) run(cmd *cobra.Command) error {
 		}
 		return err
 	}
+	if err := checkPatterns(c.M, c.N, c.T, "lower --patterns, --neurons or --steps"); err != nil {
+		return err
+	}
 	outputs := []string{"patterns.npy"}
 	if g.csv {
 		outputs = append(outputs, "patterns.csv")
@@ -64,10 +67,10 @@ func (g *generateCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(g.out, g.force, outputs...); err != nil {
 		return err
 	}
-	if err := makeOut(g.out); err != nil {
+	if err := beginSet(cmd.Context(), g.out, "generate", g.force, []string{"patterns.npy", "patterns.csv"}); err != nil {
 		return err
 	}
-	set, err := raster.Generate(c, g.seed)
+	set, err := raster.GenerateContext(cmd.Context(), c, g.seed)
 	if err != nil {
 		return err
 	}
@@ -78,6 +81,9 @@ func (g *generateCmd) run(cmd *cobra.Command) error {
 		if err := raster.WriteCSV(filepath.Join(g.out, "patterns.csv"), set); err != nil {
 			return err
 		}
+	}
+	if err := finishSet(g.out, "generate", outputs); err != nil {
+		return err
 	}
 	spikes := 0
 	for _, p := range set.Patterns {

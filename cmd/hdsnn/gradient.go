@@ -55,10 +55,10 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "grad_w.npy", "loss.json"); err != nil {
+	if err := checkOutputs(o.out, o.force, gradientOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, meta, err := readWeights(o.weights, 2)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if in.M() != target.M() {
 		return fmt.Errorf("--input has %d trials but --target %d patterns; pass one input trial per target pattern", in.M(), target.M())
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if !o.changed("post") {
 		p.Post = in.T - p.Pre - target.T
 		if p.Post < 0 {
@@ -90,11 +90,11 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := network.CheckFits(w.N, w.D, 2); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "gradient", o.force, gradientOutputs()); err != nil {
 		return err
 	}
 
-	g, err := learn.Compute(w, p, target, in.Patterns, learn.GradOptions{Alpha: o.alpha})
+	g, err := learn.ComputeContext(cmd.Context(), w, p, target, in.Patterns, learn.GradOptions{Alpha: o.alpha})
 	if err != nil {
 		return err
 	}
@@ -109,6 +109,9 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "loss %.6g\n", res.Loss)
 	printScore(out, fmt.Sprintf("%d trials", in.M()), res)
+	if err := finishSet(o.out, "gradient", gradientOutputs()); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "wrote %s\n", o.out)
 	return nil
 }

@@ -43,7 +43,7 @@ for a .csv file whose last neurons or steps are silent.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "patterns-file", "neurons", "steps", "delays", "init", "target", "norm",
+	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -58,7 +58,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "weights.npy", "weights.json"); err != nil {
+	if err := checkOutputs(o.out, o.force, initOutputs()...); err != nil {
 		return err
 	}
 	set, err := o.readPatterns(0)
@@ -76,15 +76,15 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := network.CheckFits(set.N, p.D, 1); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "init", o.force, initOutputs()); err != nil {
 		return err
 	}
 
-	w, stats, err := initw.Init(set, p, cfg)
+	w, stats, err := initw.InitContext(cmd.Context(), set, p, cfg)
 	if err != nil {
 		return err
 	}
-	all, _, err := network.Recall(w, p, set, o.seed, 0)
+	all, _, err := network.RecallContext(cmd.Context(), w, p, set, o.seed, 0)
 	if err != nil {
 		return err
 	}
@@ -103,6 +103,9 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
+	if err := finishSet(o.out, "init", initOutputs()); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "init %s (%s targets", cfg.Method, cfg.Target)
 	if cfg.Method == initw.Hebbian {

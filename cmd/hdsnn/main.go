@@ -13,9 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -24,19 +22,27 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, sigs := watchSignals(os.Stderr, graceAfterSignal, os.Exit)
 	err := execute(ctx, newRoot(), os.Args[1:])
-	stop()
+	code := sigs.stop()
 	if err != nil {
+		if code != 0 && errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted; the output set of this run was not written (an experiment keeps the rows it finished)")
+		}
 		fmt.Fprintf(os.Stderr, "hdsnn: %v\n", err)
-		os.Exit(1)
+		if code == 0 {
+			code = 1
+		}
 	}
+	os.Exit(code)
 }
 
 // execute runs the command tree root with args and translates library
 // errors into advice on flags.
 func execute(ctx context.Context, root *cobra.Command, args []string) error {
 	root.SetArgs(args)
+	ctx, s := withSession(ctx)
+	defer s.release()
 	return advise(root.ExecuteContext(ctx))
 }
 

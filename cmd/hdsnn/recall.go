@@ -32,14 +32,15 @@ pattern on steps [pre + D, pre + T) (SPEC §2.2).
 Writes spikes.npy (the network's own spikes, uint8, shape (M, N, L) with
 L = pre + T + post), scores.json (pooled and per-pattern precision, recall
 and F1) and recall.png/svg (the trial of pattern 0). --seed selects the
-background noise.`,
+background noise. The neuron and trial flags default to the values the
+weights' sidecar records (a flag given with another value wins, with a note).`,
 		Example: `  hdsnn recall --weights trained/weights.npy --patterns-file data/patterns.npy --out recall
   hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --trigger 20 --seed 3 --out recall-short-cue`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "weights", "patterns-file", "neurons", "steps",
+	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -55,10 +56,10 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "spikes.npy", "scores.json", "recall.png", "recall.svg"); err != nil {
+	if err := checkOutputs(o.out, o.force, recallOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, meta, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -66,15 +67,18 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := checkTrials(set.M(), set.N, p.Len(set.T), false, "use fewer patterns or lower --pre or --post"); err != nil {
+		return err
+	}
+	if err := beginSet(cmd.Context(), o.out, "recall", o.force, recallOutputs()); err != nil {
 		return err
 	}
 
-	states, err := simulateAll(w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
+	states, err := simulateAll(cmd.Context(), w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
 	if err != nil {
 		return err
 	}
@@ -107,6 +111,9 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
+	if err := finishSet(o.out, "recall", recallOutputs()); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	printScore(out, fmt.Sprintf("recall of %d patterns", set.M()), all.Result())
 	fmt.Fprintf(out, "wrote %s\n", o.out)

@@ -30,8 +30,11 @@ analytically, score cued recall, train the weights by surrogate-gradient BPTT
 (one full-batch step per epoch, with a validation trial after each), and score
 recall again.
 
-Training writes a checkpoint to --out/checkpoint after every epoch; an
-interrupted run continues with --resume. The outputs are report.json,
+Training writes a checkpoint to --out/checkpoint after every epoch (see
+--checkpoint-every), removed when the run finishes unless
+--keep-checkpoints; an interrupted run continues with --resume, which takes
+the settings the run was started with (other values of its flags are
+refused; --epochs, if given, is the new total). The outputs are report.json,
 weights.npy (+ weights.json), patterns.npy, recall.png/svg and
 training.png/svg. Existing outputs are never overwritten without --force.`,
 		Example: `  hdsnn run
@@ -44,7 +47,7 @@ training.png/svg. Existing outputs are never overwritten without --force.`,
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger",
 		"init", "target", "norm",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume", "keep-checkpoints", "checkpoint-every")
 	o.addOutput(cmd, filepath.Join("out", "run"))
 	return cmd
 }
@@ -55,28 +58,57 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	b := o.benchmark()
+	ck := filepath.Join(o.out, checkpointDir)
+	if o.resume {
+		if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+			return err
+		}
+		var err error
+		if b, err = o.resumeSettings(ck, b, cmd.ErrOrStderr()); err != nil {
+			return err
+		}
+	}
 	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := checkBenchmark(b); err != nil {
 		return err
 	}
 	if err := checkOutputs(o.out, o.force, experiment.Outputs()...); err != nil {
 		return err
 	}
-	ck := filepath.Join(o.out, checkpointDir)
 	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
 		return err
 	}
 
+	if err := beginSet(cmd.Context(), o.out, "run", o.force, experiment.Outputs()); err != nil {
+		return err
+	}
+	if !o.resume {
+		if err := removeCheckpoints(o.out, false); err != nil { // an earlier run's, with --force
+			return err
+		}
+		if err := saveSettings(ck, b); err != nil {
+			return err
+		}
+	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "benchmark: M = %d patterns, N = %d neurons, T = %d steps, D = %d delays, %d epochs\n",
 		b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Params.D, b.Train.Epochs)
 	prog := newProgress(stderr, b.Train.Epochs)
-	res, err := b.Run(cmd.Context(), ck, o.resume, prog.epoch)
+	res, err := b.RunWith(cmd.Context(), learn.TrainOptions{Dir: ck, Every: o.checkpointEvery, OnEpoch: prog.epoch}, o.resume)
 	prog.done()
 	if err != nil {
 		return trainingError(err, ck)
 	}
 	if err := res.Save(o.out); err != nil {
 		return fmt.Errorf("saving the results: %w", err)
+	}
+	if err := finishSet(o.out, "run", experiment.Outputs()); err != nil {
+		return err
+	}
+	if err := removeCheckpoints(o.out, o.keepCheckpoints); err != nil {
+		return err
 	}
 	printReport(cmd.OutOrStdout(), res.Report)
 	var wrote []string

@@ -51,10 +51,10 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, "spikes.npy", "membrane.npy", "current.npy"); err != nil {
+	if err := checkOutputs(o.out, o.force, simulateOutputs()...); err != nil {
 		return err
 	}
-	w, _, err := readWeights(o.weights)
+	w, meta, err := readWeights(o.weights, 1)
 	if err != nil {
 		return err
 	}
@@ -63,20 +63,26 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	m, n, l := in.M(), in.N, in.T
-	p := o.params(w.D)
+	if err := checkTrials(m, n, l, true, "split --input into fewer or shorter trials"); err != nil {
+		return err
+	}
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(0); err != nil {
 		return err
+	}
+	if l < w.D+1 {
+		return fmt.Errorf("--input %s has %d steps, fewer than D + 1 = %d: the network's own spikes start at step D, so nothing would be simulated; pass longer inputs", o.input, l, w.D+1)
 	}
 	if o.changed("pre") || o.changed("post") || o.changed("trigger") {
 		if t := l - p.Pre - p.Post; t < p.Trigger || t <= 0 {
 			return fmt.Errorf("the input's %d steps leave L − pre − post = %d pattern steps, fewer than --trigger %d; pass the --pre, --post and --trigger the input was built with", l, t, p.Trigger)
 		}
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "simulate", o.force, simulateOutputs()); err != nil {
 		return err
 	}
 
-	states, err := simulateAll(w, p, in.Patterns, network.Options{Record: true})
+	states, err := simulateAll(cmd.Context(), w, p, in.Patterns, network.Options{Record: true})
 	if err != nil {
 		return err
 	}
@@ -98,6 +104,9 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	spikes := 0
 	for _, st := range states {
 		spikes += st.Spikes.Count()
+	}
+	if err := finishSet(o.out, "simulate", simulateOutputs()); err != nil {
+		return err
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "%d trials of %d neurons × %d steps (D = %d): %d spikes\nwrote %s\n", m, n, l, w.D, spikes, o.out)
 	return nil

@@ -37,14 +37,15 @@ dropout, takes one optimiser step along the surrogate gradient of 1 − F1, and
 scores a validation trial without dropout.
 
 A checkpoint is written to --out/checkpoint after every epoch; --resume
-continues from it (the checkpoint then supplies the weights and settings, and
---epochs, if given, extends the run). At the end the command writes
+continues from it (the checkpoint then supplies the weights and settings;
+other values of the model and training flags are refused, and --epochs, if
+given, is the run's new total). At the end the command writes
 weights.npy (+ weights.json), history.json (every epoch's scores) and
 training.png/svg into --out.
 
 The neuron and trial flags (--beta, --theta, --reset, --pre, --post,
---trigger, --p-a) must match those the weights are meant for; D comes from
-the weights file.`,
+--trigger, --p-a) default to the values the weights' sidecar records (a flag
+given with another value wins, with a note); D comes from the weights file.`,
 		Example: `  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --out trained
   hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --epochs 32 --optimizer adamw --out trained
   hdsnn train --patterns-file data/patterns.npy --out trained --resume`,
@@ -52,9 +53,9 @@ the weights file.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "weights", "patterns-file", "neurons", "steps",
+	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a",
-		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume")
+		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "seed", "resume", "keep-checkpoints", "checkpoint-every")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
 	_ = cmd.MarkFlagRequired("patterns-file")
@@ -82,12 +83,17 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if err := makeOut(o.out); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "train", o.force, trainOutputs()); err != nil {
 		return err
+	}
+	if !o.resume {
+		if err := removeCheckpoints(o.out, false); err != nil { // an earlier run's, with --force
+			return err
+		}
 	}
 
 	prog := newProgress(cmd.ErrOrStderr(), run.Config.Epochs)
-	err = learn.Train(cmd.Context(), run, set, ck, prog.epoch)
+	err = learn.TrainWith(cmd.Context(), run, set, learn.TrainOptions{Dir: ck, Every: o.checkpointEvery, OnEpoch: prog.epoch})
 	prog.done()
 	if err != nil {
 		return trainingError(err, ck)
@@ -114,7 +120,16 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 		if learn.Fingerprint(set) != run.Patterns {
 			return nil, nil, fmt.Errorf("--patterns-file %s holds other patterns than the run in %s was started with; pass the same patterns file", o.patternsFile, ck)
 		}
-		if o.changed("epochs") {
+		saved := experiment.Benchmark{Seed: run.Config.Seed, Params: run.Params, Train: run.Config}
+		saved.Patterns.N, saved.Patterns.T, saved.Patterns.P = set.N, set.T, run.Params.PA
+		if diffs := o.resumeDiffs(saved, o.benchmark()); len(diffs) > 0 {
+			return nil, nil, refuseChanges(ck, diffs)
+		}
+		if o.changed("epochs") && o.epochs != run.Config.Epochs {
+			if o.epochs < len(run.History) {
+				return nil, nil, fmt.Errorf("--epochs %d is the run's total, but %d epochs are already done; pass a larger --epochs or drop it", o.epochs, len(run.History))
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: --epochs %d is the run's new total (it was started with %d)\n", o.epochs, run.Config.Epochs)
 			run.Config.Epochs = o.epochs
 		}
 		return run, set, nil
@@ -122,7 +137,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if o.weights == "" {
 		return nil, nil, fmt.Errorf("--weights is required to start training (or pass --resume to continue from %s)", ck)
 	}
-	w, _, err := readWeights(o.weights)
+	w, meta, err := readWeights(o.weights, 4)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,7 +145,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if err != nil {
 		return nil, nil, err
 	}
-	p := o.params(w.D)
+	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return nil, nil, err
 	}
@@ -189,6 +204,12 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 		if err := experiment.TrainingFigure(run.History).Save(filepath.Join(o.out, "training")); err != nil {
 			return err
 		}
+	}
+	if err := finishSet(o.out, "train", trainOutputs()); err != nil {
+		return err
+	}
+	if err := removeCheckpoints(o.out, o.keepCheckpoints); err != nil {
+		return err
 	}
 	out := cmd.OutOrStdout()
 	if final != nil {

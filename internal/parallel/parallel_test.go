@@ -39,3 +39,26 @@ func TestFor(t *testing.T) {
 		t.Errorf("no jobs: %v", err)
 	}
 }
+
+// TestForStopsAfterError checks that no new job starts once one has
+// failed, so a cancelled context stops the loop at once.
+func TestForStopsAfterError(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		var calls atomic.Int64
+		err := For(10000, func(i int) error {
+			calls.Add(1)
+			if i == 3 {
+				return errors.New("stop")
+			}
+			return nil
+		})
+		if err == nil || err.Error() != "stop" {
+			t.Errorf("GOMAXPROCS %d: error %v, want stop", procs, err)
+		}
+		if c := calls.Load(); c > 3+int64(procs)+1 {
+			t.Errorf("GOMAXPROCS %d: %d jobs ran after the failure of job 3", procs, c)
+		}
+	}
+}

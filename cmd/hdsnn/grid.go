@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+
+	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/network"
+)
+
+// checkRuns refuses a grid point b of an experiment when the runs that go
+// on at once (one per core, at most runs) would not fit in memory: their
+// weights (five tensors each, as Benchmark.Validate counts), patterns and
+// trials. fix names the flag to change.
+func checkRuns(b experiment.Benchmark, runs int, fix string) error {
+	c, p := b.Patterns, b.Params
+	if c.M <= 0 || c.N <= 0 || c.T <= 0 || p.D <= 0 {
+		return nil // refused with a message by the experiment's own checks
+	}
+	at := float64(max(1, min(runs, runtime.GOMAXPROCS(0))))
+	l := p.Len(c.T)
+	chunk := min(c.M, max(b.Train.Chunk, 1))
+	one := 5*8*float64(c.N)*float64(c.N)*float64(p.D) + 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
+	what := fmt.Sprintf("%g runs at once of N = %d, D = %d, M = %d, T = %d", at, c.N, p.D, c.M, c.T)
+	return network.CheckMemory(at*one, what, fix)
+}
+
+// checkScan refuses a scan whose largest size would not fit in memory.
+func checkScan(b experiment.Benchmark, param string, values []string, seeds int) error {
+	for _, v := range values {
+		x, err := strconv.Atoi(v)
+		if err != nil {
+			continue // not a size
+		}
+		bv := b
+		switch param {
+		case experiment.ScanNeurons:
+			bv.Patterns.N = x
+		case experiment.ScanDelays:
+			bv.Params.D = x
+		case experiment.ScanPatterns:
+			bv.Patterns.M = x
+		case experiment.ScanSteps:
+			bv.Patterns.T = x
+		default:
+			return nil
+		}
+		if err := checkRuns(bv, seeds*len(values), "drop "+v+" from --values"); err != nil {
+			return fmt.Errorf("--values %s: %w", v, err)
+		}
+	}
+	return nil
+}
