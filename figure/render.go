@@ -31,6 +31,9 @@ type canvas struct {
 	legend   plot.Legend
 	nLegend  int
 	titlePad vg.Length
+	// legendWidth, if positive, is the least width kept for the legend,
+	// so that the panels of a Stack share the width of their data areas.
+	legendWidth vg.Length
 
 	// prepare, if not nil, is called with a provisional data area before
 	// the plot is drawn. It returns how much room to leave between the
@@ -66,8 +69,8 @@ func sans(size vg.Length) font.Font {
 // draw draws the figure onto c. It may be called more than once.
 func (f *canvas) draw(c draw.Canvas) {
 	pc := c
-	if f.nLegend > 0 {
-		w := f.legend.Rectangle(c).Size().X
+	if f.nLegend > 0 || f.legendWidth > 0 {
+		w := max(f.legend.Rectangle(c).Size().X, f.legendWidth)
 		pc = draw.Crop(c, 0, -(w + 2*legendGap), 0, 0)
 	}
 	f.plot.Title.Padding = f.titlePad
@@ -96,15 +99,15 @@ func (f *canvas) addLegend(name string, thumbs ...plot.Thumbnailer) {
 	f.nLegend++
 }
 
-// save writes base+".png" and base+".svg" at size w×h.
-func (f *canvas) save(base string, w, h vg.Length) error {
+// save writes base+".png" and base+".svg" at size w×h, drawn by draw.
+func save(base string, w, h vg.Length, drawFn func(draw.Canvas)) error {
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
-	f.draw(draw.New(img))
+	drawFn(draw.New(img))
 	if err := writeAtomic(base+".png", vgimg.PngCanvas{Canvas: img}); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	svg := vgsvg.New(w, h)
-	f.draw(draw.New(svg))
+	drawFn(draw.New(svg))
 	if err := writeAtomic(base+".svg", svg); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
@@ -217,6 +220,36 @@ func (lt linearTicks) Ticks(min, max float64) []plot.Tick {
 			t.Label = format(t.Value)
 		}
 		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// valueTicks labels exactly the given values, such as the values a scan
+// measured, so that every data point has its label on the axis.
+type valueTicks []float64
+
+// Ticks implements plot.Ticker.
+func (v valueTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, x := range v {
+		if x >= min-1e-9*math.Abs(min) && x <= max+1e-9*math.Abs(max) {
+			ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
+		}
+	}
+	return ticks
+}
+
+// categoryTicks labels the indices 0, 1, … of a categorical axis with
+// their categories.
+type categoryTicks []string
+
+// Ticks implements plot.Ticker.
+func (c categoryTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for i, name := range c {
+		if x := float64(i); x >= min && x <= max {
+			ticks = append(ticks, plot.Tick{Value: x, Label: name})
+		}
 	}
 	return ticks
 }

@@ -11,8 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/figure"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/study/capacity"
 )
 
 // capacityCmd holds the flags of "hdsnn experiment capacity".
@@ -56,7 +57,7 @@ on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
 	fs := cmd.Flags()
 	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
 	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
-	fs.StringVar(&o.modes, "modes", experiment.CapacityInit+","+experiment.CapacityTrained, "comma-separated weights to measure: init (initialisation only) and/or trained")
+	fs.StringVar(&o.modes, "modes", string(capacity.Init)+","+string(capacity.Trained), "comma-separated weights to measure: init (initialisation only) and/or trained")
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
 	for _, f := range []string{"neurons", "delays", "patterns"} {
@@ -72,15 +73,15 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("capacity does not use --%s; use %s", f, use)
 		}
 	}
+	quick := capacity.Config{}.Quick()
 	if o.quick {
 		for _, f := range []string{"neurons-list", "delays-list"} {
 			if o.changed(f) {
 				return fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
 			}
 		}
-		o.neuronsList, o.delaysList = "64,128", "10,20"
 		if !o.changed("seeds") {
-			o.seeds = 2
+			o.seeds = quick.Seeds
 		}
 	}
 	ns, err := parseIntList("--neurons-list", o.neuronsList)
@@ -90,6 +91,9 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	ds, err := parseIntList("--delays-list", o.delaysList)
 	if err != nil {
 		return err
+	}
+	if o.quick {
+		ns, ds = quick.Neurons, quick.Delays
 	}
 	modes, err := parseModes(o.modes)
 	if err != nil {
@@ -106,17 +110,17 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	if o.quick {
-		b.Train.Epochs = 2
+		b.Train.Epochs = quick.Base.Train.Epochs
 	}
-	cfg := experiment.CapacityConfig{Base: b, Neurons: ns, Delays: ds, Modes: modes,
+	cfg := capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
 		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "capacity: N ∈ %v, D ∈ %v, T = %d, modes %s, mean F1 ≥ %g over %d seeds, M ≤ %d\n",
-		ns, ds, b.Patterns.T, strings.Join(modes, ", "), o.threshold, o.seeds, o.maxPatterns)
-	cfg.OnEval = func(ev experiment.CapacityEval) {
+		ns, ds, b.Patterns.T, joinNames(modes), o.threshold, o.seeds, o.maxPatterns)
+	cfg.OnEval = func(ev capacity.Eval) {
 		verdict := "fails"
 		if ev.Pass {
 			verdict = "passes"
@@ -128,15 +132,15 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 		fmt.Fprintf(stderr, "  N = %d, D = %d, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
 			ev.Neurons, ev.Delays, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
 	}
-	rs, err := experiment.Capacity(cmd.Context(), cfg, csvPath)
+	rs, err := capacity.Run(cmd.Context(), cfg, csvPath)
 	if err != nil {
-		return err
+		return studyError(err)
 	}
 	sumPath := filepath.Join(o.out, "capacity-summary.csv")
-	if err := experiment.WriteCapacitySummary(sumPath, rs); err != nil {
+	if err := capacity.WriteSummary(sumPath, rs); err != nil {
 		return fmt.Errorf("writing the summary: %w", err)
 	}
-	vsN, vsD := experiment.CapacityFigures(rs)
+	vsN, vsD := studyfig.Capacity(rs, o.threshold, o.seeds)
 	written := []string{csvPath, sumPath}
 	for _, f := range []struct {
 		name string
@@ -156,7 +160,7 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 }
 
 // printCapacity prints the summary table.
-func printCapacity(w io.Writer, rs []experiment.CapacityResult) {
+func printCapacity(w io.Writer, rs []capacity.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
 	for _, r := range rs {
@@ -188,15 +192,15 @@ func parseIntList(flag, s string) ([]int, error) {
 }
 
 // parseModes parses --modes.
-func parseModes(s string) ([]string, error) {
-	var out []string
+func parseModes(s string) ([]capacity.Mode, error) {
+	var out []capacity.Mode
 	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f != experiment.CapacityInit && f != experiment.CapacityTrained {
-			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", f, experiment.CapacityInit, experiment.CapacityTrained)
+		var m capacity.Mode
+		if err := m.UnmarshalText([]byte(strings.TrimSpace(f))); err != nil {
+			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", strings.TrimSpace(f), capacity.Init, capacity.Trained)
 		}
-		if !slices.Contains(out, f) {
-			out = append(out, f)
+		if !slices.Contains(out, m) {
+			out = append(out, m)
 		}
 	}
 	return out, nil

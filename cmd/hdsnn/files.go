@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
@@ -87,7 +86,21 @@ func checkOutputs(dir string, force bool, names ...string) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--out %s is a file, not a directory; choose another --out", dir)
 	}
-	return experiment.CheckOutputs(dir, force, names...)
+	if force {
+		return nil
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("%s exists; pass --force to overwrite it or choose another --out", p)
+		}
+	}
+	return nil
+}
+
+// runOutputs returns the names of the files "hdsnn run" writes into --out.
+func runOutputs() []string {
+	return []string{"report.json", "weights.npy", "weights.json", "patterns.npy", "recall.png", "recall.svg", "training.png", "training.svg"}
 }
 
 // checkCheckpoint checks the checkpoint directory of a training run before

@@ -1,4 +1,4 @@
-package experiment
+package study
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 // Timing is the measured cost of one stage of the benchmark.
 type Timing struct {
-	Stage   string    `json:"stage"`
+	Stage   Stage     `json:"stage"`
 	Seconds []float64 `json:"seconds"` // every repeat
 	Median  float64   `json:"median_seconds"`
 	// Events counts the synaptic events of one repeat (recall only: N per
@@ -27,13 +27,32 @@ type Timing struct {
 	Pairs int `json:"pairs,omitempty"`
 }
 
-// BenchStages are the stages Bench can time.
+// Stage is a stage of the benchmark that Bench can time.
+type Stage string
+
+// The stages Bench can time.
 const (
-	StageInit        = "init"
-	StageRecall      = "recall"
-	StageExactEpoch  = "exact epoch"
-	StageSparseEpoch = "sparse epoch"
+	StageInit        Stage = "init"
+	StageRecall      Stage = "recall"
+	StageExactEpoch  Stage = "exact epoch"
+	StageSparseEpoch Stage = "sparse epoch"
 )
+
+// Stages returns every stage, in the order Bench times them.
+func Stages() []Stage { return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch} }
+
+// String returns the stage's name.
+func (s Stage) String() string { return string(s) }
+
+// UnmarshalText sets s from its name, refusing unknown names.
+func (s *Stage) UnmarshalText(b []byte) error {
+	v := Stage(b)
+	if !slices.Contains(Stages(), v) {
+		return fmt.Errorf("stage %q is not known; use init, recall, exact epoch or sparse epoch", b)
+	}
+	*s = v
+	return nil
+}
 
 // Bench times the stages of the benchmark b, each `repeats` times, and
 // returns the medians: the initialisation, the recall of all M patterns,
@@ -41,7 +60,7 @@ const (
 // one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
 // zero). stages selects which to run (nil: all). progress, if not nil, is
 // told each stage and repeat as it starts.
-func (b Benchmark) Bench(repeats int, stages []string, progress func(stage string, repeat int)) ([]Timing, error) {
+func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
 	if repeats <= 0 {
 		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)
 	}
@@ -49,7 +68,7 @@ func (b Benchmark) Bench(repeats int, stages []string, progress func(stage strin
 		return nil, err
 	}
 	if stages == nil {
-		stages = []string{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch}
+		stages = Stages()
 	}
 	st, err := b.Store(context.Background(), false)
 	if err != nil {

@@ -1,0 +1,93 @@
+package figure
+
+import (
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// PanelHeight is the height of one panel of a Stack.
+const PanelHeight = 2.4 * vg.Inch
+
+// Stack is a figure of LinePlots stacked vertically under a common title,
+// for one metric per panel (F1, precision, recall; loss and scores). Each
+// panel keeps its own title, axes and legend; the data areas share their
+// width.
+type Stack struct {
+	Title  string
+	Panels []LinePlot
+}
+
+// Validate reports whether s can be drawn, naming the first problem found.
+func (s Stack) Validate() error {
+	if len(s.Panels) == 0 {
+		return fmt.Errorf("figure: stack %q has no panels", s.Title)
+	}
+	for i, p := range s.Panels {
+		if err := p.Validate(); err != nil {
+			return fmt.Errorf("panel %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// Plots validates s and returns the gonum/plot Plot of every panel, for
+// inspecting titles, axes and ticks.
+func (s Stack) Plots() ([]*plot.Plot, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	var out []*plot.Plot
+	for _, p := range s.Panels {
+		f, err := p.canvas()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f.plot)
+	}
+	return out, nil
+}
+
+// Save validates s and writes base+".png" and base+".svg", LinePlotWidth
+// wide and PanelHeight per panel plus the title.
+func (s Stack) Save(base string) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	var panels []*canvas
+	for _, p := range s.Panels {
+		f, err := p.canvas()
+		if err != nil {
+			return err
+		}
+		panels = append(panels, f)
+	}
+	title := text.Style{Font: sans(12), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.New().TextHandler}
+	head := vg.Length(0)
+	if s.Title != "" {
+		head = title.Height(s.Title) + vg.Points(8)
+	}
+	h := head + PanelHeight*vg.Length(len(panels))
+	return save(base, LinePlotWidth, h, func(c draw.Canvas) {
+		if s.Title != "" {
+			c.FillText(title, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - vg.Points(4)}, s.Title)
+		}
+		legend := vg.Length(0)
+		for _, f := range panels {
+			if f.nLegend > 0 {
+				legend = max(legend, f.legend.Rectangle(c).Size().X)
+			}
+		}
+		top := c.Max.Y - head
+		for _, f := range panels {
+			f.legendWidth = legend
+			pc := c
+			pc.Max.Y, pc.Min.Y = top, top-PanelHeight
+			f.draw(pc)
+			top -= PanelHeight
+		}
+	})
+}
