@@ -16,7 +16,7 @@ func BenchmarkHebbian(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, _, err := initw.Init(set, initw.Defaults(p)); err != nil {
+		if _, _, err := initw.Init(set, p, initw.Defaults()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/fixture"
+	"github.com/hdsnn/hdsnn/network"
 )
 
 // TestHebbianConformance reproduces w_hebbian.npy: Hebbian, deconvolved
@@ -16,8 +17,8 @@ func TestHebbianConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		cfg := initw.Config{Method: initw.Hebbian, Target: initw.Deconvolved, Norm: initw.Column, Beta: c.Meta.Beta, D: c.Meta.D}
-		w, _, err := initw.Init(c.Target, cfg)
+		cfg := initw.Config{Method: initw.Hebbian, Target: initw.Deconvolved, Norm: initw.Column}
+		w, _, err := initw.Init(c.Target, network.Params{Beta: c.Meta.Beta, D: c.Meta.D}, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,12 +21,12 @@ func ExampleInit() {
 		log.Fatal(err)
 	}
 
-	hebb := initw.Defaults(p) // Hebbian, matched targets, row normalisation
-	pinv := initw.Defaults(p)
+	hebb := initw.Defaults() // Hebbian, matched targets, row normalisation
+	pinv := initw.Defaults()
 	pinv.Method = initw.PseudoInverse // uses Tol and MaxIter
 
 	for _, c := range []initw.Config{hebb, pinv} {
-		w, st, err := initw.Init(set, c)
+		w, st, err := initw.Init(set, p, c)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -62,9 +62,9 @@ func TestPseudoInverseSingularGramDoesNotDiverge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := initw.Defaults(p)
+	c := initw.Defaults()
 	c.Method = initw.PseudoInverse
-	w, st, err := initw.Init(set, c)
+	w, st, err := initw.Init(set, p, c)
 	if err != nil {
 		return // refusing a system it cannot solve is acceptable
 	}

@@ -10,108 +10,74 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 )
 
-// Method names.
-const (
-	Hebbian       = "hebbian"
-	PseudoInverse = "pinv"
-)
-
-// Target names: what each context should produce.
-const (
-	// Deconvolved targets y = S[t] − β·S[t−1]: the input current that
-	// makes the leaky membrane cross threshold at the target step and
-	// cancels its leftover charge the step after.
-	Deconvolved = "deconvolved"
-	// Raw targets y = S[t].
-	Raw = "raw"
-	// Matched targets are deconvolved with the network's own reset as
-	// well as its leak: the current that puts the membrane exactly at 1
-	// at target steps and at 0 elsewhere. Under subtract reset that is
-	// y = S[t] + (θ − β)·S[t−1] (the reset already removes θ the step after
-	// a spike); under zero reset it is y = S[t]. Plain deconvolution leaves
-	// the membrane at −θ after every spike, so a neuron that must fire
-	// again within a few steps misses; matched targets do not.
-	Matched = "matched"
-)
-
-// Normalisation names for Hebbian weights.
-const (
-	// Column divides by the mean, over all (pre, delay) entries, of the
-	// number of contexts with that entry on (the original work's choice).
-	Column = "column"
-	// Context divides by the mean number of active entries per context,
-	// so a stored context drives its targets with current ≈ 1.
-	Context = "context"
-	// Row weights each context by 1 / its own number of active entries.
-	Row = "row"
-)
-
-// Config selects an initialisation.
+// Config selects an initialisation. The model parameters it is matched to
+// (β, θ, reset, D) are not part of it: Init takes them from the
+// network.Params the weights are made for. The zero Config is Hebbian with
+// matched targets and row normalisation.
 type Config struct {
-	Method string  `json:"method"` // hebbian or pinv
-	Target string  `json:"target"` // deconvolved or raw
-	Norm   string  `json:"norm"`   // column, context or row (Hebbian only)
-	Beta   float64 `json:"beta"`   // leak used to deconvolve targets
-	// Theta and Reset are the network's threshold and reset, used by
-	// matched targets.
-	Theta float64       `json:"theta"`
-	Reset network.Reset `json:"reset"`
-	D     int           `json:"delays"`
+	Method Method `json:"method"`
+	Target Target `json:"target"`
+	Norm   Norm   `json:"norm"` // Hebbian only
 	// Tol is the relative residual at which conjugate gradients stop and
 	// MaxIter bounds their iterations (pseudo-inverse only).
 	Tol     float64 `json:"tol,omitempty"`
 	MaxIter int     `json:"max_iter,omitempty"`
 }
 
-// Defaults returns the default initialisation for a network: Hebbian,
-// matched targets, row normalisation, which measured best over
-// N = 256 … 1024 at M = 16, T = 1000 (see README).
-func Defaults(p network.Params) Config {
-	return Config{Method: Hebbian, Target: Matched, Norm: Row, Beta: p.Beta, Theta: p.Theta, Reset: p.Reset, D: p.D, Tol: 1e-4, MaxIter: 200}
+// Defaults returns the default initialisation: Hebbian, matched targets,
+// row normalisation, which measured best over N = 256 … 1024 at M = 16,
+// T = 1000 (see README).
+func Defaults() Config {
+	return Config{Method: Hebbian, Target: Matched, Norm: Row, Tol: 1e-4, MaxIter: 200}
 }
 
-// Validate checks the configuration against a pattern set.
-func (c Config) Validate(set *raster.Set) error {
+// Validate checks the settings alone; Init also checks them against the
+// network parameters and the patterns.
+func (c Config) Validate() error {
 	switch c.Method {
 	case Hebbian:
-		switch c.Norm {
-		case Column, Context, Row:
-		default:
-			return fmt.Errorf("normalisation %q is not known; use column, context or row", c.Norm)
+		if !enum.Valid(normNames, c.Norm) {
+			return fmt.Errorf("normalisation %v is not known; use %s", c.Norm, enum.Or(normNames))
 		}
 	case PseudoInverse:
 		if !(c.Tol > 0) || c.MaxIter <= 0 {
 			return fmt.Errorf("pseudo-inverse needs tol > 0 and max-iter > 0 (got %v, %d)", c.Tol, c.MaxIter)
 		}
 	default:
-		return fmt.Errorf("init method %q is not known; use hebbian or pinv", c.Method)
+		return fmt.Errorf("init method %v is not known; use %s", c.Method, enum.Or(methodNames))
 	}
-	switch c.Target {
-	case Deconvolved, Raw:
-	case Matched:
-		if math.IsNaN(c.Theta) || c.Theta <= 0 {
-			return fmt.Errorf("theta = %v: matched targets need the positive threshold of the network", c.Theta)
-		}
-	default:
-		return fmt.Errorf("target %q is not known; use matched, deconvolved or raw", c.Target)
+	if !enum.Valid(targetNames, c.Target) {
+		return fmt.Errorf("target %v is not known; use %s", c.Target, enum.Or(targetNames))
 	}
-	if math.IsNaN(c.Beta) || c.Beta < 0 || c.Beta >= 1 {
-		return fmt.Errorf("beta = %v: must be in [0, 1)", c.Beta)
+	return nil
+}
+
+// check validates c, the parameters Init uses from p and the pattern set.
+func check(set *raster.Set, p network.Params, c Config) error {
+	if err := c.Validate(); err != nil {
+		return err
 	}
-	if c.D <= 0 {
-		return fmt.Errorf("delays = %d: must be positive", c.D)
+	if c.Target == Matched && (math.IsNaN(p.Theta) || p.Theta <= 0) {
+		return fmt.Errorf("theta = %v: matched targets need the positive threshold of the network", p.Theta)
+	}
+	if math.IsNaN(p.Beta) || p.Beta < 0 || p.Beta >= 1 {
+		return fmt.Errorf("beta = %v: must be in [0, 1)", p.Beta)
+	}
+	if p.D <= 0 {
+		return fmt.Errorf("delays = %d: must be positive", p.D)
 	}
 	if err := set.Validate(); err != nil {
 		return err
 	}
-	if set.T <= c.D {
-		return fmt.Errorf("patterns of %d steps hold no context of %d delays; use longer patterns or fewer delays", set.T, c.D)
+	if set.T <= p.D {
+		return fmt.Errorf("patterns of %d steps hold no context of %d delays; use longer patterns or fewer delays", set.T, p.D)
 	}
-	return network.CheckFits(set.N, c.D, 1)
+	return nil
 }
 
 // Stats describe how weights were computed.
@@ -123,9 +89,12 @@ type Stats struct {
 	Residual   float64 `json:"residual,omitempty"` // largest relative residual
 }
 
-// Init computes initial weights for the patterns of set.
-func Init(set *raster.Set, c Config) (*network.Weights, Stats, error) {
-	if err := c.Validate(set); err != nil {
+// Init computes initial weights for the patterns of set, matched to the
+// leak, threshold, reset and delays of p. It allocates one N×N×D tensor
+// (two N·K-sized arrays more for the pseudo-inverse); callers that must
+// refuse sizes beyond the machine's memory call network.CheckFits first.
+func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
+	if err := check(set, p, c); err != nil {
 		return nil, Stats{}, err
 	}
 	silent := true
@@ -137,10 +106,11 @@ func Init(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 	if silent {
 		return nil, Stats{}, fmt.Errorf("the patterns hold no spikes in any context window; nothing to store")
 	}
+	r := rule{target: c.Target, beta: p.Beta, theta: p.Theta, reset: p.Reset}
 	if c.Method == PseudoInverse {
-		return pinv(set, c)
+		return pinv(set, p.D, r, c)
 	}
-	return hebbian(set, c)
+	return hebbian(set, p.D, r, c.Norm)
 }
 
 // term is one nonzero entry of a target vector y(μ, t).
@@ -149,14 +119,21 @@ type term struct {
 	value  float64
 }
 
+// rule is a target together with the model parameters it depends on.
+type rule struct {
+	target      Target
+	beta, theta float64
+	reset       network.Reset
+}
+
 // targets returns the nonzero entries of y(μ, t) for pattern p at step t.
-func (c Config) targets(p *raster.Raster, t int, buf []term) []term {
+func (c rule) targets(p *raster.Raster, t int, buf []term) []term {
 	buf = buf[:0]
-	prev := -c.Beta // weight of S[t−1]
-	if c.Target == Matched {
-		prev = c.Theta - c.Beta
+	prev := -c.beta // weight of S[t−1]
+	if c.target == Matched {
+		prev = c.theta - c.beta
 	}
-	if c.Target == Raw || (c.Target == Matched && c.Reset == network.Zero) {
+	if c.target == Raw || (c.target == Matched && c.reset == network.Zero) {
 		for _, j := range p.Steps[t] {
 			buf = append(buf, term{j, 1})
 		}
@@ -192,26 +169,23 @@ func contextSize(p *raster.Raster, t, d int) int {
 }
 
 // hebbian computes W[j][i][d−1] = (1/Z) Σ_μ Σ_t y(μ,t)[j] · c(μ,t)[i,d].
-func hebbian(set *raster.Set, c Config) (*network.Weights, Stats, error) {
-	w, err := network.NewWeights(set.N, c.D)
-	if err != nil {
-		return nil, Stats{}, err
-	}
-	st := Stats{Contexts: set.M() * (set.T - c.D)}
+func hebbian(set *raster.Set, d int, c rule, norm Norm) (*network.Weights, Stats, error) {
+	w := network.NewWeights(set.N, d)
+	st := Stats{Contexts: set.M() * (set.T - d)}
 	var ys []term
 	for _, p := range set.Patterns {
-		for t := c.D; t < set.T; t++ {
-			size := contextSize(p, t, c.D)
+		for t := d; t < set.T; t++ {
+			size := contextSize(p, t, d)
 			st.Active += size
 			ys = c.targets(p, t, ys)
 			if len(ys) == 0 || size == 0 {
 				continue
 			}
 			scale := 1.0
-			if c.Norm == Row {
+			if norm == Row {
 				scale = 1 / float64(size)
 			}
-			for k := 1; k <= c.D; k++ {
+			for k := 1; k <= d; k++ {
 				for _, i := range p.Steps[t-k] {
 					row := w.Row(int(i), k)
 					for _, y := range ys {
@@ -221,9 +195,9 @@ func hebbian(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 			}
 		}
 	}
-	switch c.Norm {
+	switch norm {
 	case Column:
-		st.Z = float64(st.Active) / float64(set.N*c.D)
+		st.Z = float64(st.Active) / float64(set.N*d)
 	case Context:
 		st.Z = float64(st.Active) / float64(st.Contexts)
 	case Row:

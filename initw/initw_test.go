@@ -1,6 +1,7 @@
 package initw
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -17,15 +18,15 @@ func TestTargets(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		c      Config
+		c      rule
 		step   int
 		expect map[int32]float64
 	}{
-		{"raw", Config{Target: Raw, Beta: 0.7}, 5, map[int32]float64{1: 1}},
-		{"deconvolved", Config{Target: Deconvolved, Beta: 0.7}, 5, map[int32]float64{1: 1 - 0.7, 2: -0.7}},
-		{"matched subtract", Config{Target: Matched, Beta: 0.7, Theta: 0.8}, 5, map[int32]float64{1: 1 + 0.1, 2: 0.1}},
-		{"matched zero", Config{Target: Matched, Beta: 0.7, Theta: 0.8, Reset: network.Zero}, 5, map[int32]float64{1: 1}},
-		{"deconvolved onset", Config{Target: Deconvolved, Beta: 0.7}, 4, map[int32]float64{1: 1, 2: 1}},
+		{"raw", rule{target: Raw, beta: 0.7}, 5, map[int32]float64{1: 1}},
+		{"deconvolved", rule{target: Deconvolved, beta: 0.7}, 5, map[int32]float64{1: 1 - 0.7, 2: -0.7}},
+		{"matched subtract", rule{target: Matched, beta: 0.7, theta: 0.8}, 5, map[int32]float64{1: 1 + 0.1, 2: 0.1}},
+		{"matched zero", rule{target: Matched, beta: 0.7, theta: 0.8, reset: network.Zero}, 5, map[int32]float64{1: 1}},
+		{"deconvolved onset", rule{target: Deconvolved, beta: 0.7}, 4, map[int32]float64{1: 1, 2: 1}},
 	}
 	for _, tt := range tests {
 		got := tt.c.targets(p, tt.step, nil)
@@ -73,9 +74,9 @@ func TestPseudoInverseInterpolates(t *testing.T) {
 	set := testSet(t, 3, 40, 60, 0.05)
 	p := network.Defaults()
 	p.D = 6
-	c := Defaults(p)
+	c := Defaults()
 	c.Method, c.Tol = PseudoInverse, 1e-10
-	w, st, err := Init(set, c)
+	w, st, err := Init(set, p, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +86,13 @@ func TestPseudoInverseInterpolates(t *testing.T) {
 	var ys []term
 	worst := 0.0
 	for _, pat := range set.Patterns {
-		for s := c.D; s < set.T; s++ {
-			if contextSize(pat, s, c.D) == 0 {
+		for s := p.D; s < set.T; s++ {
+			if contextSize(pat, s, p.D) == 0 {
 				continue
 			}
 			cur := contextCurrent(w, pat, s)
 			want := make([]float64, set.N)
-			for _, y := range c.targets(pat, s, ys) {
+			for _, y := range (rule{c.Target, p.Beta, p.Theta, p.Reset}).targets(pat, s, ys) {
 				want[y.neuron] = y.value
 			}
 			for j := range cur {
@@ -120,12 +121,12 @@ func TestHebbianNormalisations(t *testing.T) {
 	}
 	k := set.M() * (set.T - p.D)
 	for _, tt := range []struct {
-		norm string
+		norm Norm
 		z    float64
 	}{{Column, float64(active) / float64(set.N*p.D)}, {Context, float64(active) / float64(k)}, {Row, 1}} {
-		c := Defaults(p)
+		c := Defaults()
 		c.Norm, c.Target = tt.norm, Raw
-		w, st, err := Init(set, c)
+		w, st, err := Init(set, p, c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,27 +150,27 @@ func TestConfigValidate(t *testing.T) {
 	p := network.Defaults()
 	p.D = 5
 	bad := []struct {
-		mod  func(*Config)
+		mod  func(*Config, *network.Params)
 		want string
 	}{
-		{func(c *Config) { c.Method = "svd" }, "init method"},
-		{func(c *Config) { c.Norm = "l2" }, "normalisation"},
-		{func(c *Config) { c.Target = "smooth" }, "target"},
-		{func(c *Config) { c.Beta = 1 }, "beta"},
-		{func(c *Config) { c.Theta = 0 }, "theta"},
-		{func(c *Config) { c.D = 40 }, "longer patterns"},
-		{func(c *Config) { c.Method, c.Tol = PseudoInverse, 0 }, "tol"},
+		{func(c *Config, _ *network.Params) { c.Method = 7 }, "init method"},
+		{func(c *Config, _ *network.Params) { c.Norm = 7 }, "normalisation"},
+		{func(c *Config, _ *network.Params) { c.Target = 7 }, "target"},
+		{func(_ *Config, p *network.Params) { p.Beta = 1 }, "beta"},
+		{func(_ *Config, p *network.Params) { p.Theta = 0 }, "theta"},
+		{func(_ *Config, p *network.Params) { p.D = 40 }, "longer patterns"},
+		{func(c *Config, _ *network.Params) { c.Method, c.Tol = PseudoInverse, 0 }, "tol"},
 	}
 	for _, b := range bad {
-		c := Defaults(p)
-		b.mod(&c)
-		_, _, err := Init(set, c)
+		c, q := Defaults(), p
+		b.mod(&c, &q)
+		_, _, err := Init(set, q, c)
 		if err == nil || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("want an error containing %q, got %v", b.want, err)
 		}
 	}
 	empty := &raster.Set{N: 10, T: 30, Patterns: []*raster.Raster{raster.New(10, 30)}}
-	if _, _, err := Init(empty, Defaults(p)); err == nil || !strings.Contains(err.Error(), "no spikes") {
+	if _, _, err := Init(empty, p, Defaults()); err == nil || !strings.Contains(err.Error(), "no spikes") {
 		t.Errorf("silent patterns: got %v", err)
 	}
 }
@@ -180,7 +181,7 @@ func TestDefaultInitRecalls(t *testing.T) {
 	p := network.Defaults()
 	p.D, p.Trigger, p.Pre, p.Post = 20, 20, 10, 10
 	set := testSet(t, 4, 128, 200, 0.005)
-	w, _, err := Init(set, Defaults(p))
+	w, _, err := Init(set, p, Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,5 +191,70 @@ func TestDefaultInitRecalls(t *testing.T) {
 	}
 	if c.F1() < 0.95 {
 		t.Errorf("default init recalls with F1 %.3f, want ≥ 0.95", c.F1())
+	}
+}
+
+// TestInitFollowsParams checks that the targets follow the network
+// parameters Init is given: changing θ alone changes matched weights, to
+// exactly those a rule with the new θ gives.
+func TestInitFollowsParams(t *testing.T) {
+	set := testSet(t, 2, 30, 60, 0.05)
+	p := network.Defaults()
+	p.D, p.Trigger = 5, 5
+	q := p
+	q.Theta = 1.1
+	w1, _, err := Init(set, p, Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2, _, err := Init(set, q, Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := hebbian(set, q.D, rule{Matched, q.Beta, q.Theta, q.Reset}, Row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := true
+	for k := range w1.W {
+		same = same && w1.W[k] == w2.W[k]
+		if w2.W[k] != want.W[k] {
+			t.Fatalf("entry %d: %v, want %v for θ = %v", k, w2.W[k], want.W[k], q.Theta)
+		}
+	}
+	if same {
+		t.Error("weights for θ = 0.8 and θ = 1.1 are identical: the threshold is ignored")
+	}
+}
+
+func TestEnumText(t *testing.T) {
+	for _, s := range []string{"hebbian", "pinv"} {
+		if m, err := ParseMethod(s); err != nil || m.String() != s {
+			t.Errorf("method %q: %v, %v", s, m, err)
+		}
+	}
+	for _, s := range []string{"matched", "deconvolved", "raw"} {
+		if v, err := ParseTarget(s); err != nil || v.String() != s {
+			t.Errorf("target %q: %v, %v", s, v, err)
+		}
+	}
+	for _, s := range []string{"row", "context", "column"} {
+		if v, err := ParseNorm(s); err != nil || v.String() != s {
+			t.Errorf("norm %q: %v, %v", s, v, err)
+		}
+	}
+	b, err := json.Marshal(Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"method":"hebbian","target":"matched","norm":"row","tol":0.0001,"max_iter":200}`; string(b) != want {
+		t.Errorf("JSON %s, want %s", b, want)
+	}
+	var c Config
+	if err := json.Unmarshal(b, &c); err != nil || c != Defaults() {
+		t.Errorf("round trip: %+v, %v", c, err)
+	}
+	if _, err := ParseTarget("smooth"); err == nil || !strings.Contains(err.Error(), "matched, deconvolved or raw") {
+		t.Errorf("bad target: %v", err)
 	}
 }

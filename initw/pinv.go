@@ -29,8 +29,8 @@ type gram struct {
 // W = Aᵀ·C, which tends to Y·C⁺ as λ → 0. C is never formed: two
 // contexts share an entry (i, d) exactly when neuron i spiked d steps
 // before both, so the Gram matrix is built from pairs of spikes.
-func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
-	n, d, t := set.N, c.D, set.T
+func pinv(set *raster.Set, d int, rl rule, c Config) (*network.Weights, Stats, error) {
+	n, t := set.N, set.T
 	rows := t - d // contexts per pattern
 	k := set.M() * rows
 	st := Stats{Contexts: k}
@@ -96,7 +96,7 @@ func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 	var ys []term
 	for m, p := range set.Patterns {
 		for s := d; s < t; s++ {
-			ys = c.targets(p, s, ys)
+			ys = rl.targets(p, s, ys)
 			yr := y[row(m, s)*n:]
 			for _, e := range ys {
 				yr[e.neuron] = e.value
@@ -106,10 +106,7 @@ func pinv(set *raster.Set, c Config) (*network.Weights, Stats, error) {
 	a, iters, res := g.solve(y, diag, n, c.Tol, c.MaxIter)
 	st.Iterations, st.Residual = iters, res
 
-	w, err := network.NewWeights(n, d)
-	if err != nil {
-		return nil, st, err
-	}
+	w := network.NewWeights(n, d)
 	// W[i][delay][·] = Σ over contexts with entry (i, delay) on of A[k][·].
 	parallel.For(n, func(i int) error {
 		for _, sp := range byNeuron[i] {

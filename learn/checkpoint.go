@@ -3,8 +3,10 @@ package learn
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -12,6 +14,14 @@ import (
 	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
+)
+
+// Errors of Resume, for callers that advise what to do.
+var (
+	// ErrNoCheckpoint: the directory holds no checkpoint to resume.
+	ErrNoCheckpoint = errors.New("nothing to resume")
+	// ErrCheckpoint: the checkpoint is damaged or does not match the run.
+	ErrCheckpoint = errors.New("the checkpoint is damaged")
 )
 
 // CheckpointFile is the file in a checkpoint directory that names the
@@ -22,6 +32,17 @@ const CheckpointFile = "checkpoint.json"
 type checkpoint struct {
 	Run
 	Dir string `json:"dir"` // sub-directory holding the tensors
+}
+
+// legacyCheckpoint holds what checkpoints written before the optimiser's
+// state left its settings keep there: the number of steps made.
+type legacyCheckpoint struct {
+	Config struct {
+		Optimizer struct {
+			Steps int `json:"steps"`
+		} `json:"optimizer"`
+	} `json:"config"`
+	State *OptimizerState `json:"optimizer_state"`
 }
 
 // Fingerprint returns a short hash of a pattern set's size and spikes.
@@ -63,7 +84,7 @@ func SaveCheckpoint(dir string, r *Run) error {
 	if err := npy.WriteFloat64(filepath.Join(path, "weights.npy"), shape, w.W); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	o := r.Config.Optimizer
+	o := r.Optimizer
 	tensors := map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V}
 	if r.keepsBest() {
 		tensors["best.npy"] = r.Best.W
@@ -97,8 +118,12 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 		return nil, err
 	}
 	var c checkpoint
+	var old legacyCheckpoint
 	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("%s: %w (the checkpoint is damaged; start again without --resume)", filepath.Join(dir, CheckpointFile), err)
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Join(dir, CheckpointFile), ErrCheckpoint, err)
+	}
+	if err := json.Unmarshal(b, &old); err == nil && old.State == nil {
+		c.Optimizer.Steps = old.Config.Optimizer.Steps
 	}
 	if c.Dir == "" || filepath.Base(c.Dir) != c.Dir {
 		return nil, fmt.Errorf("%s: bad tensor directory %q", filepath.Join(dir, CheckpointFile), c.Dir)
@@ -114,8 +139,8 @@ func readCheckpoint(dir string) (*checkpoint, error) {
 func Resume(dir string) (*Run, error) {
 	c, err := readCheckpoint(dir)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no checkpoint in %s (nothing to resume; run without --resume)", dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no checkpoint in %s: %w", dir, ErrNoCheckpoint)
 		}
 		return nil, err
 	}
@@ -148,18 +173,18 @@ func Resume(dir string) (*Run, error) {
 			return nil, fmt.Errorf("checkpoint: best.npy has N = %d, weights.npy %d", r.Best.N, r.Weights.N)
 		}
 	}
-	if r.Config.Optimizer.Steps > 0 {
+	if r.Optimizer.Steps > 0 {
 		m, err := load("opt_m.npy")
 		if err != nil {
 			return nil, err
 		}
-		r.Config.Optimizer.M = m.Data
+		r.Optimizer.M = m.Data
 		if r.Config.Optimizer.Kind != SGD {
 			v, err := load("opt_v.npy")
 			if err != nil {
 				return nil, err
 			}
-			r.Config.Optimizer.V = v.Data
+			r.Optimizer.V = v.Data
 		}
 	}
 	return &r, nil

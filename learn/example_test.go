@@ -21,7 +21,7 @@ func ExampleTrain() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	w, _, err := initw.Init(set, initw.Defaults(p))
+	w, _, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func ExampleTrain() {
 		log.Fatal(err)
 	}
 	fmt.Println("epochs in history:", len(run.History))
-	fmt.Println("optimiser steps:", run.Config.Optimizer.Steps)
+	fmt.Println("optimiser steps:", run.Optimizer.Steps)
 	// DefaultConfig ends with the weights that recalled the validation
 	// trials best, and stops once they are perfect.
 	fmt.Printf("initial validation F1 %.3f, best epoch %d\n", run.Initial.F1, run.BestEpoch)

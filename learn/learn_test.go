@@ -2,7 +2,11 @@ package learn_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -24,7 +28,7 @@ func small(t *testing.T, scale float64) (*raster.Set, network.Params, *network.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, _, err := initw.Init(set, initw.Defaults(p))
+	w, _, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,8 +375,9 @@ func TestOptimizerSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w := []float64{1}
+		var st learn.OptimizerState
 		for k := 0; k < 2; k++ {
-			tt.opt.Step(w, []float64{0.5}, 0.1)
+			tt.opt.Step(&st, w, []float64{0.5}, 0.1)
 			if math.Abs(w[0]-tt.want[k]) > 1e-12 {
 				t.Errorf("%s: step %d: w = %v, want %v", tt.name, k+1, w[0], tt.want[k])
 			}
@@ -395,14 +400,15 @@ func TestOptimizerBlocks(t *testing.T) {
 			w[k], g[k] = math.Sin(float64(k)), math.Cos(float64(3*k))
 		}
 		want := slices.Clone(w)
-		big := opt
+		var big learn.OptimizerState
 		for range 2 {
-			big.Step(w, g, 0.01)
+			opt.Step(&big, w, g, 0.01)
 		}
 		for _, k := range []int{0, 1, 1<<16 - 1, 1 << 16, 2<<16 + 7, n - 1} {
-			one, x := opt, []float64{want[k]}
+			var one learn.OptimizerState
+			x := []float64{want[k]}
 			for range 2 {
-				one.Step(x, []float64{g[k]}, 0.01)
+				opt.Step(&one, x, []float64{g[k]}, 0.01)
 			}
 			if x[0] != w[k] {
 				t.Errorf("%s: weight %d = %v after two steps, one-weight optimiser gives %v", opt.Kind, k, w[k], x[0])
@@ -419,7 +425,7 @@ func TestConfigValidate(t *testing.T) {
 		"alpha":     func(c *learn.Config) { c.Alpha = 0 },
 		"dropout":   func(c *learn.Config) { c.Dropout = 1 },
 		"support":   func(c *learn.Config) { c.Support = -1 },
-		"optimizer": func(c *learn.Config) { c.Optimizer.Kind = "rmsprop" },
+		"optimizer": func(c *learn.Config) { c.Optimizer.Kind = 7 },
 		"momentum":  func(c *learn.Config) { c.Optimizer = learn.PublishedSGD(); c.Optimizer.Momentum = 1 },
 	}
 	for name, mod := range bad {
@@ -431,5 +437,51 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if err := learn.DefaultConfig().Validate(); err != nil {
 		t.Errorf("defaults: %v", err)
+	}
+}
+
+// TestResumeLegacyCheckpoint reads a checkpoint in the format written
+// before the optimiser's state left its settings (the step count inside
+// config.optimizer) and checks that the state is restored.
+func TestResumeLegacyCheckpoint(t *testing.T) {
+	set, p, w := small(t, 0.8)
+	cfg := learn.DefaultConfig()
+	cfg.Epochs = 2
+	cfg.KeepBest = false
+	r, err := learn.NewRun(cfg, p, w, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := learn.Train(context.Background(), r, set, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, learn.CheckpointFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	st := m["optimizer_state"].(map[string]any)
+	m["config"].(map[string]any)["optimizer"].(map[string]any)["steps"] = st["steps"]
+	delete(m, "optimizer_state")
+	if b, err = json.Marshal(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	back, err := learn.Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Optimizer.Steps != r.Optimizer.Steps || !slices.Equal(back.Optimizer.M, r.Optimizer.M) || !slices.Equal(back.Optimizer.V, r.Optimizer.V) {
+		t.Errorf("legacy checkpoint: state after %d steps, want %d and the same moments", back.Optimizer.Steps, r.Optimizer.Steps)
+	}
+	if _, err := learn.Resume(t.TempDir()); !errors.Is(err, learn.ErrNoCheckpoint) {
+		t.Errorf("empty directory: %v, want ErrNoCheckpoint", err)
 	}
 }

@@ -4,29 +4,58 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/internal/parallel"
 )
 
-// Optimizer names.
+// OptimizerKind is an update rule.
+type OptimizerKind int
+
 const (
-	SGD   = "sgd"
-	Adam  = "adam"
-	AdamW = "adamw"
+	// Adam is PyTorch's Adam, with L2 weight decay added to the gradient.
+	Adam OptimizerKind = iota
+	// AdamW is Adam with decoupled weight decay.
+	AdamW
+	// SGD is PyTorch's SGD with momentum and dampening.
+	SGD
 )
 
-// Optimizer updates weights from gradients with the rules of PyTorch's
-// SGD (momentum and dampening), Adam (L2 weight decay added to the
-// gradient) and AdamW (decoupled weight decay). Its state is exported so
-// that checkpoints can save and restore it.
-type Optimizer struct {
-	Kind        string  `json:"kind"`
-	Momentum    float64 `json:"momentum"`  // SGD
-	Dampening   float64 `json:"dampening"` // SGD
-	Beta1       float64 `json:"beta1"`     // Adam, AdamW
-	Beta2       float64 `json:"beta2"`     // Adam, AdamW
-	Eps         float64 `json:"eps"`       // Adam, AdamW
-	WeightDecay float64 `json:"weight_decay"`
+var kindNames = []string{"adam", "adamw", "sgd"}
 
+// String returns "adam", "adamw" or "sgd".
+func (k OptimizerKind) String() string { return enum.String("OptimizerKind", kindNames, k) }
+
+// ParseOptimizerKind parses "adam", "adamw" or "sgd".
+func ParseOptimizerKind(s string) (OptimizerKind, error) {
+	return enum.Parse[OptimizerKind]("optimizer", kindNames, s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (k OptimizerKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (k *OptimizerKind) UnmarshalText(b []byte) (err error) {
+	*k, err = ParseOptimizerKind(string(b))
+	return err
+}
+
+// Optimizer are the settings of an update rule, with the rules of
+// PyTorch's SGD (momentum and dampening), Adam (L2 weight decay added to
+// the gradient) and AdamW (decoupled weight decay). It holds no state:
+// the moments live in an OptimizerState, which a Run owns.
+type Optimizer struct {
+	Kind        OptimizerKind `json:"kind"`
+	Momentum    float64       `json:"momentum"`  // SGD
+	Dampening   float64       `json:"dampening"` // SGD
+	Beta1       float64       `json:"beta1"`     // Adam, AdamW
+	Beta2       float64       `json:"beta2"`     // Adam, AdamW
+	Eps         float64       `json:"eps"`       // Adam, AdamW
+	WeightDecay float64       `json:"weight_decay"`
+}
+
+// OptimizerState is what an optimiser remembers between steps. The zero
+// value is the state before the first step.
+type OptimizerState struct {
 	// Steps is the number of updates made so far.
 	Steps int `json:"steps"`
 	// M is the SGD momentum buffer or Adam's first moment; V is Adam's
@@ -35,7 +64,7 @@ type Optimizer struct {
 }
 
 // Validate checks the optimiser's settings.
-func (o *Optimizer) Validate() error {
+func (o Optimizer) Validate() error {
 	switch o.Kind {
 	case SGD:
 		if o.Momentum < 0 || o.Momentum >= 1 || math.IsNaN(o.Momentum) {
@@ -52,7 +81,7 @@ func (o *Optimizer) Validate() error {
 			return fmt.Errorf("adam eps = %v: must be positive", o.Eps)
 		}
 	default:
-		return fmt.Errorf("optimizer %q is not known; use sgd, adam or adamw", o.Kind)
+		return fmt.Errorf("optimizer %v is not known; use %s", o.Kind, enum.Or(kindNames))
 	}
 	if !(o.WeightDecay >= 0) || math.IsInf(o.WeightDecay, 0) {
 		return fmt.Errorf("weight decay = %v: must be a non-negative number", o.WeightDecay)
@@ -64,35 +93,36 @@ func (o *Optimizer) Validate() error {
 // time.
 const stepBlock = 1 << 16
 
-// Step updates w in place from the gradient g with learning rate lr.
-// Every weight is updated on its own, so the blocks run on all cores and
-// the result does not depend on their number.
-func (o *Optimizer) Step(w, g []float64, lr float64) {
-	if o.M == nil {
-		o.M = make([]float64, len(w))
+// Step updates w in place from the gradient g with learning rate lr,
+// advancing the state st (which o does not change). Every weight is
+// updated on its own, so the blocks run on all cores and the result does
+// not depend on their number.
+func (o Optimizer) Step(st *OptimizerState, w, g []float64, lr float64) {
+	if st.M == nil {
+		st.M = make([]float64, len(w))
 		if o.Kind != SGD {
-			o.V = make([]float64, len(w))
+			st.V = make([]float64, len(w))
 		}
 	}
-	o.Steps++
+	st.Steps++
 	parallel.For((len(w)+stepBlock-1)/stepBlock, func(b int) error {
 		lo, hi := b*stepBlock, min((b+1)*stepBlock, len(w))
 		var v []float64
-		if o.V != nil {
-			v = o.V[lo:hi]
+		if st.V != nil {
+			v = st.V[lo:hi]
 		}
-		o.update(w[lo:hi], g[lo:hi], o.M[lo:hi], v, lr)
+		o.update(st.Steps, w[lo:hi], g[lo:hi], st.M[lo:hi], v, lr)
 		return nil
 	})
 }
 
-// update applies step o.Steps to one block of weights w with gradients g
-// and moments m and v (v is empty for SGD).
-func (o *Optimizer) update(w, g, m, v []float64, lr float64) {
+// update applies step number steps to one block of weights w with
+// gradients g and moments m and v (v is empty for SGD).
+func (o Optimizer) update(steps int, w, g, m, v []float64, lr float64) {
 	wd := o.WeightDecay
 	switch o.Kind {
 	case SGD:
-		first := o.Steps == 1
+		first := steps == 1
 		for k, gk := range g {
 			gk += wd * w[k]
 			if o.Momentum != 0 {
@@ -107,8 +137,8 @@ func (o *Optimizer) update(w, g, m, v []float64, lr float64) {
 		}
 	case Adam, AdamW:
 		b1, b2 := o.Beta1, o.Beta2
-		c1 := 1 - math.Pow(b1, float64(o.Steps))
-		c2 := math.Sqrt(1 - math.Pow(b2, float64(o.Steps)))
+		c1 := 1 - math.Pow(b1, float64(steps))
+		c2 := math.Sqrt(1 - math.Pow(b2, float64(steps)))
 		decoupled := o.Kind == AdamW
 		for k, gk := range g {
 			if decoupled {

@@ -130,6 +130,8 @@ type Run struct {
 	Best *network.Weights `json:"-"`
 	// Patterns is a fingerprint of the training patterns, checked on resume.
 	Patterns string `json:"patterns"`
+	// Optimizer is the state of Config.Optimizer: its steps and moments.
+	Optimizer OptimizerState `json:"optimizer_state"`
 }
 
 // NewRun starts a training run from initial weights.
@@ -143,10 +145,7 @@ func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (
 	if w.N != set.N || w.D != p.D {
 		return nil, fmt.Errorf("weights are N = %d, D = %d; patterns have N = %d and parameters D = %d", w.N, w.D, set.N, p.D)
 	}
-	r := &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}
-	r.Config.Optimizer.M, r.Config.Optimizer.V = nil, nil
-	r.Config.Optimizer.Steps = 0
-	return r, nil
+	return &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}, nil
 }
 
 // initialRound is the validation round of the initial weights; epoch e
@@ -262,7 +261,7 @@ func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}
-	r.Config.Optimizer.Step(r.Weights.W, g.Grad, r.Schedule().Rate(e))
+	r.Config.Optimizer.Step(&r.Optimizer, r.Weights.W, g.Grad, r.Schedule().Rate(e))
 	if err := r.Weights.Validate(); err != nil {
 		return nil, fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
 	}

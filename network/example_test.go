@@ -28,7 +28,7 @@ func ExampleRecall() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	w, stats, err := initw.Init(set, initw.Defaults(p))
+	w, stats, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -76,10 +76,7 @@ func ExampleWriteWeights() {
 
 	p := network.Defaults()
 	p.D, p.Trigger = 3, 3
-	w, err := network.NewWeights(2, p.D)
-	if err != nil {
-		log.Fatal(err)
-	}
+	w := network.NewWeights(2, p.D)
 	w.Row(0, 2)[1] = 0.5 // neuron 0 excites neuron 1 two steps later
 	w.Row(1, 3)[0] = -0.25
 

@@ -2,6 +2,7 @@ package network
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -25,9 +26,15 @@ type Weights struct {
 // bytesPerTensor returns the memory taken by one N×N×D float64 tensor.
 func bytesPerTensor(n, d int) float64 { return 8 * float64(n) * float64(n) * float64(d) }
 
-// CheckFits returns an error if `copies` tensors of N×N×D float64 would
-// not fit in the memory available on this machine. The error gives the
-// estimate and the fix.
+// ErrTooLarge is returned (wrapped) by CheckFits when the tensors would
+// not fit in memory.
+var ErrTooLarge = errors.New("tensors would not fit in memory")
+
+// CheckFits returns an error wrapping ErrTooLarge if `copies` tensors of
+// N×N×D float64 would not fit in the memory available on this machine
+// now; the error gives the estimate. Constructors do not call it: callers
+// about to allocate large tensors (a command, a benchmark) call it first
+// to refuse a size before any work starts.
 func CheckFits(n, d, copies int) error {
 	if n <= 0 || d <= 0 {
 		return fmt.Errorf("neurons = %d, delays = %d: both must be positive", n, d)
@@ -35,8 +42,8 @@ func CheckFits(n, d, copies int) error {
 	need := bytesPerTensor(n, d) * float64(copies)
 	avail := availableMemory()
 	if need > 0.9*avail {
-		return fmt.Errorf("N = %d, D = %d needs about %.1f GiB (%d tensors of N²·D float64) but about %.1f GiB is available; use fewer neurons or delays",
-			n, d, need/(1<<30), copies, avail/(1<<30))
+		return fmt.Errorf("N = %d, D = %d needs about %.1f GiB (%d tensors of N²·D float64) but about %.1f GiB is available; use fewer neurons or delays: %w",
+			n, d, need/(1<<30), copies, avail/(1<<30), ErrTooLarge)
 	}
 	return nil
 }
@@ -63,13 +70,10 @@ func availableMemory() float64 {
 	return fallback
 }
 
-// NewWeights returns a zero tensor for n neurons and d delays, after
-// checking that it fits in memory.
-func NewWeights(n, d int) (*Weights, error) {
-	if err := CheckFits(n, d, 1); err != nil {
-		return nil, err
-	}
-	return &Weights{N: n, D: d, W: make([]float64, n*n*d)}, nil
+// NewWeights returns a zero tensor for n neurons and d delays. It does not
+// check the machine's memory; see CheckFits.
+func NewWeights(n, d int) *Weights {
+	return &Weights{N: n, D: d, W: make([]float64, n*n*d)}
 }
 
 // Row returns the weights from presynaptic neuron pre at delay (1..D)

@@ -81,7 +81,7 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 		var run func() error
 		switch stage {
 		case StageInit:
-			run = func() error { _, _, err := initw.Init(set, b.Init); return err }
+			run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
 		case StageRecall:
 			xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
 			run = func() error {

@@ -14,7 +14,6 @@ package study
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/hdsnn/hdsnn"
@@ -45,7 +44,7 @@ func DefaultBenchmark() Benchmark {
 		Patterns: raster.Config{M: 16, N: 512, T: 1000, P: p.PA},
 		Seed:     1,
 		Params:   p,
-		Init:     initw.Defaults(p),
+		Init:     initw.Defaults(),
 		Train:    learn.DefaultConfig(),
 	}
 }
@@ -59,8 +58,8 @@ func (b Benchmark) Validate() error {
 	if err := b.Params.Validate(b.Patterns.T); err != nil {
 		return err
 	}
-	if b.Init.D != b.Params.D {
-		return fmt.Errorf("init uses %d delays, the network %d", b.Init.D, b.Params.D)
+	if err := b.Init.Validate(); err != nil {
+		return err
 	}
 	if err := b.Train.Validate(); err != nil {
 		return err
@@ -123,7 +122,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.Init(set, b.Init)
+	w, st, err := initw.Init(set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}
@@ -180,12 +179,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 func finalRound(b Benchmark) uint64 { return uint64(2*b.Train.Epochs + 1) }
 
 // sameTraining reports whether two training configurations agree in all
-// but the number of epochs and the optimiser's state.
+// but the number of epochs.
 func sameTraining(a, b learn.Config) bool {
 	a.Epochs, b.Epochs = 0, 0
-	a.Optimizer.Steps, b.Optimizer.Steps = 0, 0
-	a.Optimizer.M, a.Optimizer.V, b.Optimizer.M, b.Optimizer.V = nil, nil, nil, nil
-	return reflect.DeepEqual(a, b)
+	return a == b
 }
 
 // phase recalls every pattern once and scores it.

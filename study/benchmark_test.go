@@ -26,7 +26,7 @@ func tiny() study.Benchmark {
 	b.Params.D, b.Params.Trigger = 10, 10
 	b.Params.Pre, b.Params.Post = 10, 10
 	b.Params.PA = 0.02
-	b.Init = initw.Defaults(b.Params)
+	b.Init = initw.Defaults()
 	b.Train.Epochs = 2
 	return b
 }
@@ -224,7 +224,7 @@ func TestResume(t *testing.T) {
 
 	other := tiny()
 	other.Params.Theta = 0.75
-	other.Init = initw.Defaults(other.Params)
+	other.Init = initw.Defaults()
 	if _, err := other.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other network parameters") {
 		t.Errorf("resume with other parameters: %v, want an error about other network parameters", err)
 	}
@@ -250,8 +250,6 @@ func TestValidate(t *testing.T) {
 		{"no patterns", func(b *study.Benchmark) { b.Patterns.M = 0 }, "M = 0"},
 		{"pattern rate above 1", func(b *study.Benchmark) { b.Patterns.P = 1.5 }, "P = 1.5"},
 		{"background rate above 1", func(b *study.Benchmark) { b.Params.PA = 1.5 }, "p-a = 1.5"},
-		{"init delays differ", func(b *study.Benchmark) { b.Init.D = 12 }, "init uses 12 delays, the network 10"},
-		{"params delays differ", func(b *study.Benchmark) { b.Params.D, b.Params.Trigger = 12, 12 }, "init uses 10 delays, the network 12"},
 		{"T equal to D", func(b *study.Benchmark) { b.Patterns.T, b.Params.Trigger = 10, 5 }, "longer than the delay window"},
 		{"T below D", func(b *study.Benchmark) { b.Patterns.T, b.Params.Trigger = 6, 5 }, "longer than the delay window"},
 		{"negative epochs", func(b *study.Benchmark) { b.Train.Epochs = -1 }, "epochs = -1"},

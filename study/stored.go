@@ -32,7 +32,7 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := initw.Init(set, b.Init)
+	w, _, err := initw.Init(set, b.Params, b.Init)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (b Benchmark) Quick() Benchmark {
 	b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Patterns.P = 128, 4, 200, 5e-3
 	b.Params.D, b.Params.Trigger, b.Params.PA = 20, 20, 5e-3
 	b.Params.Pre, b.Params.Post = 10, 10
-	b.Init = initw.Defaults(b.Params)
+	b.Init = initw.Defaults()
 	b.Train.Epochs = 4
 	return b
 }

@@ -38,8 +38,7 @@ func badFiles(t *testing.T) string {
 	must(err)
 	must(raster.WriteNPY(path("pats1.npy"), one))
 
-	w, err := network.NewWeights(32, 5)
-	must(err)
+	w := network.NewWeights(32, 5)
 	must(network.WriteWeights(path("w.npy"), w, network.Meta{Source: "test"}))
 	nan := make([]float64, 32*32*5)
 	nan[17] = math.NaN()

@@ -66,7 +66,7 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 	b := study.DefaultBenchmark()
 	p := b.Params
 	tc := learn.DefaultConfig()
-	ic := initw.Defaults(p)
+	ic := initw.Defaults()
 	for _, name := range names {
 		var check func() error
 		switch name {
@@ -131,14 +131,14 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 			fs.IntVar(&o.trigger, name, 0, "cue length in steps (default: the number of delays)")
 			check = nonNegative("--trigger", &o.trigger)
 		case "init":
-			fs.StringVar(&o.init, name, ic.Method, "initialisation: hebbian or pinv (pseudo-inverse)")
-			check = oneOf("--init", &o.init, initw.Hebbian, initw.PseudoInverse)
+			fs.StringVar(&o.init, name, ic.Method.String(), "initialisation: hebbian or pinv (pseudo-inverse)")
+			check = oneOf("--init", &o.init, initw.Hebbian.String(), initw.PseudoInverse.String())
 		case "target":
-			fs.StringVar(&o.target, name, ic.Target, "initialisation target: matched (to the leak and reset), deconvolved (leak only) or raw")
-			check = oneOf("--target", &o.target, initw.Matched, initw.Deconvolved, initw.Raw)
+			fs.StringVar(&o.target, name, ic.Target.String(), "initialisation target: matched (to the leak and reset), deconvolved (leak only) or raw")
+			check = oneOf("--target", &o.target, initw.Matched.String(), initw.Deconvolved.String(), initw.Raw.String())
 		case "norm":
-			fs.StringVar(&o.norm, name, ic.Norm, "Hebbian normalisation: row, context or column")
-			check = oneOf("--norm", &o.norm, initw.Row, initw.Context, initw.Column)
+			fs.StringVar(&o.norm, name, ic.Norm.String(), "Hebbian normalisation: row, context or column")
+			check = oneOf("--norm", &o.norm, initw.Row.String(), initw.Context.String(), initw.Column.String())
 		case "epochs":
 			fs.IntVar(&o.epochs, name, tc.Epochs, "training epochs (one full-batch step each)")
 			check = nonNegative("--epochs", &o.epochs)
@@ -148,8 +148,8 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 			fs.IntVar(&o.warmup, name, tc.Warmup, "epochs at --lr before the cosine annealing towards --final-lr")
 			check = nonNegative("--warmup", &o.warmup)
 		case "optimizer":
-			fs.StringVar(&o.optimizer, name, tc.Optimizer.Kind, "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
-			check = oneOf("--optimizer", &o.optimizer, learn.Adam, learn.AdamW, learn.SGD, optSGDPublished)
+			fs.StringVar(&o.optimizer, name, tc.Optimizer.Kind.String(), "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
+			check = oneOf("--optimizer", &o.optimizer, learn.Adam.String(), learn.AdamW.String(), learn.SGD.String(), optSGDPublished)
 		case "lr":
 			fs.Float64Var(&o.lr, name, tc.LR, "base learning rate")
 			check = func() error {
@@ -269,10 +269,13 @@ func (o *options) params(d int) network.Params {
 	return p
 }
 
-// initConfig returns the initialisation the flags select for a network.
-func (o *options) initConfig(p network.Params) initw.Config {
-	c := initw.Defaults(p)
-	c.Method, c.Target, c.Norm = o.init, o.target, o.norm
+// initConfig returns the initialisation the flags select. The flags'
+// checks have accepted their values, so parsing cannot fail.
+func (o *options) initConfig() initw.Config {
+	c := initw.Defaults()
+	c.Method, _ = initw.ParseMethod(o.init)
+	c.Target, _ = initw.ParseTarget(o.target)
+	c.Norm, _ = initw.ParseNorm(o.norm)
 	return c
 }
 
@@ -297,13 +300,10 @@ func (o *options) trainConfig() learn.Config {
 		c.KeepBest = o.keepBest
 	}
 	switch o.optimizer {
-	case learn.AdamW:
+	case learn.AdamW.String():
 		c.Optimizer.Kind = learn.AdamW
-	case learn.SGD:
+	case learn.SGD.String():
 		c.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: 0.9, WeightDecay: c.Optimizer.WeightDecay}
-	case learn.Adam, optSGDPublished:
-	default:
-		c.Optimizer.Kind = o.optimizer // rejected by validate
 	}
 	c.Epochs, c.Warmup = o.epochs, o.warmup
 	c.Alpha = o.alpha
@@ -321,7 +321,7 @@ func (o *options) benchmark() study.Benchmark {
 	}
 	b.Seed = o.seed
 	b.Params = o.params(o.delays)
-	b.Init = o.initConfig(b.Params)
+	b.Init = o.initConfig()
 	b.Train = o.trainConfig()
 	return b
 }

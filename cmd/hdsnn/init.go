@@ -69,15 +69,18 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := p.Validate(set.T); err != nil {
 		return err
 	}
-	cfg := o.initConfig(p)
-	if err := cfg.Validate(set); err != nil {
+	cfg := o.initConfig()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := network.CheckFits(set.N, p.D, 1); err != nil {
 		return err
 	}
 	if err := makeOut(o.out); err != nil {
 		return err
 	}
 
-	w, stats, err := initw.Init(set, cfg)
+	w, stats, err := initw.Init(set, p, cfg)
 	if err != nil {
 		return err
 	}
@@ -95,7 +98,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	path := filepath.Join(o.out, "weights.npy")
-	meta := network.Meta{Version: hdsnn.Version, Params: &p, Seed: o.seed, Source: "init " + cfg.Method, Details: details}
+	meta := network.Meta{Version: hdsnn.Version, Params: &p, Seed: o.seed, Source: "init " + cfg.Method.String(), Details: details}
 	if err := network.WriteWeights(path, w, meta); err != nil {
 		return err
 	}

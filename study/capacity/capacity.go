@@ -151,7 +151,6 @@ func (c Config) bench(n, d, m, k int) study.Benchmark {
 		b.Patterns.Periodic = d
 	}
 	b.Params.D, b.Params.Trigger = d, d
-	b.Init.D = d
 	return b
 }
 

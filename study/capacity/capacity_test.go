@@ -116,7 +116,7 @@ func tinyCapacity() Config {
 	b := study.DefaultBenchmark()
 	b.Patterns.N, b.Patterns.T, b.Patterns.P = 48, 80, 0.02
 	b.Params.PA, b.Params.Pre, b.Params.Post = 0.02, 5, 5
-	b.Init = initw.Defaults(b.Params)
+	b.Init = initw.Defaults()
 	b.Train.Epochs = 1
 	return Config{Base: b, Neurons: []int{48}, Delays: []int{10}, Modes: []Mode{Init, Trained},
 		Threshold: 0.99, MaxPatterns: 16, Seeds: 2}

@@ -147,13 +147,14 @@ func (c Config) apply(value string) (study.Benchmark, bool, error) {
 	case Theta:
 		b.Params.Theta, err = num()
 	case Target:
-		b.Init.Target = value
+		b.Init.Target, err = initw.ParseTarget(value)
 	case Init:
 		switch value {
 		case "pinv":
 			b.Init.Method = initw.PseudoInverse
 		case "hebbian-row", "hebbian-context", "hebbian-column":
-			b.Init.Method, b.Init.Norm = initw.Hebbian, strings.TrimPrefix(value, "hebbian-")
+			b.Init.Method = initw.Hebbian
+			b.Init.Norm, err = initw.ParseNorm(strings.TrimPrefix(value, "hebbian-"))
 		default:
 			err = fmt.Errorf("scan init: %q is not one of hebbian-row, hebbian-context, hebbian-column, pinv", value)
 		}
@@ -172,8 +173,6 @@ func (c Config) apply(value string) (study.Benchmark, bool, error) {
 	if err != nil {
 		return b, false, err
 	}
-	// The initialisation follows the network (delays, leak, threshold).
-	b.Init.D, b.Init.Beta, b.Init.Theta, b.Init.Reset = b.Params.D, b.Params.Beta, b.Params.Theta, b.Params.Reset
 	if err := b.Validate(); err != nil {
 		return b, false, fmt.Errorf("scan %s = %s: %w", c.Param, value, err)
 	}

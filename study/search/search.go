@@ -13,7 +13,6 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
@@ -48,7 +47,9 @@ const (
 
 // Optimizers are the optimisers a trial is drawn from, with equal
 // probability.
-func Optimizers() []string { return []string{learn.Adam, learn.AdamW, learn.SGD} }
+func Optimizers() []string {
+	return []string{learn.Adam.String(), learn.AdamW.String(), learn.SGD.String()}
+}
 
 // Columns are the parameter columns of the search CSV; the results
 // columns follow them.
@@ -88,7 +89,7 @@ func Draw(seed uint64, trial int) Trial {
 	opts := Optimizers()
 	t := Trial{Index: trial, Optimizer: opts[r.IntN(len(opts))]}
 	lo, hi := LRMin, LRMax
-	if t.Optimizer == learn.SGD {
+	if t.Optimizer == learn.SGD.String() {
 		lo, hi = lo*SGDScale, hi*SGDScale
 	}
 	t.LR = round3(math.Exp(math.Log(lo) + (math.Log(hi)-math.Log(lo))*r.Float64()))
@@ -116,18 +117,16 @@ func (t Trial) Values() []string {
 // Momentum without dampening.
 func (t Trial) Apply(b study.Benchmark) study.Benchmark {
 	b.Params.Beta, b.Params.Theta = t.Beta, t.Theta
-	ic := initw.Defaults(b.Params)
-	ic.Method, ic.Target, ic.Norm, ic.Tol, ic.MaxIter = b.Init.Method, b.Init.Target, b.Init.Norm, b.Init.Tol, b.Init.MaxIter
-	b.Init = ic
 	def := learn.DefaultConfig()
 	b.Train.LR, b.Train.FinalLR = t.LR, t.LR/Anneal
 	b.Train.Alpha, b.Train.Dropout, b.Train.Support = t.Alpha, t.Dropout, t.Support
-	switch t.Optimizer {
+	kind, _ := learn.ParseOptimizerKind(t.Optimizer) // Draw draws only known kinds
+	switch kind {
 	case learn.SGD:
 		b.Train.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: Momentum, WeightDecay: def.Optimizer.WeightDecay}
 	default:
 		b.Train.Optimizer = def.Optimizer
-		b.Train.Optimizer.Kind = t.Optimizer
+		b.Train.Optimizer.Kind = kind
 	}
 	return b
 }

@@ -54,7 +54,7 @@ func TestDrawTrialRanges(t *testing.T) {
 			}
 		}
 		lo, hi := LRMin, LRMax
-		if tr.Optimizer == learn.SGD {
+		if tr.Optimizer == learn.SGD.String() {
 			lo, hi = lo*SGDScale, hi*SGDScale
 		} else {
 			lrLo, lrHi = min(lrLo, tr.LR), max(lrHi, tr.LR)
@@ -98,15 +98,15 @@ func TestSearchTrialApply(t *testing.T) {
 		if a.Params.Beta != tr.Beta || a.Params.Theta != tr.Theta {
 			t.Errorf("trial %d: params %+v", i, a.Params)
 		}
-		if a.Init.Beta != tr.Beta || a.Init.Theta != tr.Theta || a.Init.Method != b.Init.Method || a.Init.D != b.Params.D {
+		if a.Init != b.Init {
 			t.Errorf("trial %d: init %+v not matched to the trial", i, a.Init)
 		}
 		tc := a.Train
 		if tc.LR != tr.LR || tc.FinalLR > tc.LR || tc.Alpha != tr.Alpha || tc.Dropout != tr.Dropout ||
-			tc.Support != tr.Support || tc.Optimizer.Kind != tr.Optimizer || tc.Epochs != b.Train.Epochs {
+			tc.Support != tr.Support || tc.Optimizer.Kind.String() != tr.Optimizer || tc.Epochs != b.Train.Epochs {
 			t.Errorf("trial %d: training %+v for %+v", i, tc, tr)
 		}
-		if tr.Optimizer == learn.SGD && (tc.Optimizer.Momentum != Momentum || tc.Optimizer.Dampening != 0) {
+		if tr.Optimizer == learn.SGD.String() && (tc.Optimizer.Momentum != Momentum || tc.Optimizer.Dampening != 0) {
 			t.Errorf("trial %d: SGD %+v", i, tc.Optimizer)
 		}
 	}
@@ -117,7 +117,7 @@ func tinySearch(budget int) Config {
 	b := study.DefaultBenchmark()
 	b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Patterns.P = 2, 48, 80, 0.02
 	b.Params.D, b.Params.Trigger, b.Params.PA, b.Params.Pre, b.Params.Post = 10, 10, 0.02, 5, 5
-	b.Init = initw.Defaults(b.Params)
+	b.Init = initw.Defaults()
 	b.Train.Epochs = 1
 	return Config{Base: b, Budget: budget, Seed: 5, Seeds: 1}
 }
