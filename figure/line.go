@@ -426,6 +426,15 @@ func (p LinePlot) fixAxes(f *canvas, yFloor float64) {
 		// Room around the first and last measured value.
 		f.plot.X.Min, f.plot.X.Max = f.plot.X.Min/1.15, f.plot.X.Max*1.15
 	}
+	if p.LogY {
+		// Room for markers at the ends of a log axis.
+		if p.YMin == nil {
+			f.plot.Y.Min /= 1.15
+		}
+		if p.YMax == nil {
+			f.plot.Y.Max *= 1.15
+		}
+	}
 }
 
 // bandPlotter shades the spans of a Band from the bottom to the top of the

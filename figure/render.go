@@ -74,6 +74,7 @@ func (f *canvas) draw(c draw.Canvas) {
 		pc = draw.Crop(c, 0, -(w + 2*legendGap), 0, 0)
 	}
 	f.plot.Title.Padding = f.titlePad
+	fitTitle(f.plot, pc.Max.X-pc.Min.X)
 	if f.prepare != nil {
 		top := f.prepare(f.plot.DataCanvas(pc))
 		if f.plot.Title.Text != "" {
@@ -252,4 +253,22 @@ func (c categoryTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// titleSize is the font size of titles, and minTitleSize the least a
+// title is shrunk to so that it fits the width of its plot.
+const titleSize, minTitleSize = 12, 8
+
+// fitTitle sets the title's font size so that its widest line fits width:
+// titleSize, or smaller down to minTitleSize. A title never runs off the
+// edge of the figure.
+func fitTitle(p *plot.Plot, width vg.Length) {
+	sty := &p.Title.TextStyle
+	sty.Font.Size = titleSize
+	if p.Title.Text == "" {
+		return
+	}
+	if w := sty.Width(p.Title.Text); w > width {
+		sty.Font.Size = max(vg.Length(minTitleSize), vg.Length(titleSize)*width/w*0.98)
+	}
 }

@@ -65,7 +65,7 @@ func (s Stack) Save(base string) error {
 		}
 		panels = append(panels, f)
 	}
-	title := text.Style{Font: sans(12), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.New().TextHandler}
+	title := text.Style{Font: sans(titleSize), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.New().TextHandler}
 	head := vg.Length(0)
 	if s.Title != "" {
 		head = title.Height(s.Title) + vg.Points(8)
@@ -73,7 +73,11 @@ func (s Stack) Save(base string) error {
 	h := head + PanelHeight*vg.Length(len(panels))
 	return save(base, LinePlotWidth, h, func(c draw.Canvas) {
 		if s.Title != "" {
-			c.FillText(title, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - vg.Points(4)}, s.Title)
+			sty := title
+			if w, avail := sty.Width(s.Title), c.Max.X-c.Min.X-vg.Points(8); w > avail {
+				sty.Font.Size = max(vg.Length(minTitleSize), sty.Font.Size*avail/w)
+			}
+			c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - vg.Points(4)}, s.Title)
 		}
 		legend := vg.Length(0)
 		for _, f := range panels {

@@ -82,6 +82,7 @@ func saveRunFigures(dir string, res *study.Result, o *plotOptions) error {
 	if rep.InitialValid == nil && len(rep.History) == 0 {
 		return nil // nothing was validated
 	}
-	fig := studyfig.Training(rep.InitialValid, rep.History, rep.BestEpoch, true, studyfig.SetupOf(b, 0, false).Sizes())
+	kept := studyfig.KeptEpoch(b.Train.KeepBest, rep.BestEpoch, len(rep.History))
+	fig := studyfig.Training(rep.InitialValid, rep.History, kept, true, studyfig.SetupOf(b, 0, false).Sizes())
 	return fig.Save(filepath.Join(dir, "training"))
 }

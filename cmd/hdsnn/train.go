@@ -187,7 +187,8 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 	}
 	if run.Initial != nil || len(run.History) > 0 {
 		sizes := studyfig.Setup{N: run.Weights.N, D: run.Params.D}
-		fig := studyfig.Training(run.Initial, run.History, run.BestEpoch, true, sizes)
+		kept := studyfig.KeptEpoch(run.Config.KeepBest, run.BestEpoch, len(run.History))
+		fig := studyfig.Training(run.Initial, run.History, kept, true, sizes)
 		if err := fig.Save(filepath.Join(o.out, "training")); err != nil {
 			return err
 		}

@@ -11,10 +11,13 @@ import (
 // Capacity draws the capacity against N (one colour per D) and against D
 // (one colour per N) on log axes with a tick at every N and D measured.
 // Each colour has the capacity of the initial weights (filled circles,
-// solid), of the trained weights (open squares, dashed) and the bound
-// N²·D/(T−D) (dotted, no markers). Series that come first are drawn with
-// larger markers, so a series hidden under an identical later one still
-// shows around it. A capacity of 0 cannot be shown on a log axis and is
+// solid), of the trained weights (open squares, dashed) and the
+// per-neuron count N·D/(T−D), the weights of a neuron over the contexts
+// of one pattern (dotted, no markers), which capacities are compared
+// with; the all-weights bound N²·D/(T−D) is N times larger and would
+// squash the capacities to the bottom of the axis. Markers of earlier
+// colours and of trained weights are larger, so that a point hidden under
+// an equal one still shows around it. A capacity of 0 cannot be shown on a log axis and is
 // left out (the title says so); a series with no point left is dropped.
 // threshold and seeds are those of the measurement.
 func Capacity(rs []capacity.Result, threshold float64, seeds int) (vsN, vsD figure.LinePlot) {
@@ -45,8 +48,10 @@ func Capacity(rs []capacity.Result, threshold float64, seeds int) (vsN, vsD figu
 		for gi, g := range groups {
 			size := 2.8 + 1.6*float64(len(groups)-1-gi)
 			for mi, mode := range modes {
+				// Open markers of later modes are larger, so that they
+				// frame the filled marker of the same point.
 				c := figure.Series{Name: fmt.Sprintf("%s, %s = %d", mode, group, g),
-					Style: &figure.Style{Colour: gi, Marker: 4 * mi, Dash: mi, Radius: size}}
+					Style: &figure.Style{Colour: gi, Marker: 4 * mi, Dash: mi, Radius: size + 2*float64(mi)}}
 				for _, x := range xs {
 					if r, ok := find2(find, at, x, g, mode); ok && r.Capacity > 0 {
 						c.X, c.Y = append(c.X, float64(x)), append(c.Y, float64(r.Capacity))
@@ -56,12 +61,12 @@ func Capacity(rs []capacity.Result, threshold float64, seeds int) (vsN, vsD figu
 					p.Series = append(p.Series, c)
 				}
 			}
-			b := figure.Series{Name: fmt.Sprintf("bound N²D/(T−D), %s = %d", group, g),
+			b := figure.Series{Name: fmt.Sprintf("ND/(T−D), %s = %d", group, g),
 				Style: &figure.Style{Colour: gi, Dash: 2, NoMarkers: true}}
 			for _, x := range xs {
 				for _, mode := range modes {
 					if r, ok := find2(find, at, x, g, mode); ok {
-						b.X, b.Y = append(b.X, float64(x)), append(b.Y, r.Bound)
+						b.X, b.Y = append(b.X, float64(x)), append(b.Y, r.BoundPerNeuron)
 						break
 					}
 				}

@@ -52,10 +52,12 @@ func Recall(p network.Params, pattern *raster.Raster, st *network.State, label s
 
 // Training draws the validation trial of every epoch, epoch 0 being the
 // initial weights (initial, when not nil), in three panels: the loss
-// 1 − F1 (on a log axis when logLoss is true and every loss is positive),
-// precision and recall. The kept epoch (best, as learn.Run.BestEpoch) is
-// marked in each panel. s goes into the title.
-func Training(initial *score.Result, h []learn.Epoch, best int, logLoss bool, s Setup) figure.Stack {
+// 1 − F1 (on a log axis when logLoss is true and no epoch recalls
+// perfectly, which a log axis cannot show; a linear loss axis spans the
+// losses measured, not [0, 1]), precision and recall. The epoch whose
+// weights training kept is marked in each panel (learn.Run.BestEpoch with
+// keep-best, else the last). s goes into the title.
+func Training(initial *score.Result, h []learn.Epoch, kept int, logLoss bool, s Setup) figure.Stack {
 	var epochs []float64
 	var scores []score.Result
 	if initial != nil {
@@ -64,9 +66,11 @@ func Training(initial *score.Result, h []learn.Epoch, best int, logLoss bool, s 
 	for _, e := range h {
 		epochs, scores = append(epochs, float64(e.Epoch)), append(scores, e.Valid)
 	}
+	// A perfect recall has loss 0 (up to score.Eps), which a log axis
+	// cannot show: then the axis stays linear.
 	log := logLoss
 	for _, r := range scores {
-		log = log && r.Loss > 0
+		log = log && r.Loss > perfectLoss
 	}
 	metrics := []struct {
 		name string
@@ -78,25 +82,31 @@ func Training(initial *score.Result, h []learn.Epoch, best int, logLoss bool, s 
 	}
 	st := figure.Stack{Title: title("Training: validation trial after each epoch (0 = initial weights)", s)}
 	for k, m := range metrics {
-		line := figure.Series{Name: "epoch", X: epochs}
-		kept := figure.Series{Name: fmt.Sprintf("kept: epoch %d", best),
-			Style: &figure.Style{Colour: 1, Marker: 3, Radius: 5, NoLine: true}}
+		line := figure.Series{X: epochs}
+		mark := figure.Series{Style: &figure.Style{Colour: 1, Marker: 3, Radius: 5, NoLine: true}}
+		if k == 0 {
+			mark.Name = fmt.Sprintf("kept: epoch %d", kept)
+		}
 		for i, r := range scores {
 			line.Y = append(line.Y, m.of(r))
-			if int(epochs[i]) == best {
-				kept.X, kept.Y = []float64{epochs[i]}, []float64{m.of(r)}
+			if int(epochs[i]) == kept {
+				mark.X, mark.Y = []float64{epochs[i]}, []float64{m.of(r)}
 			}
 		}
 		panel := figure.LinePlot{Title: m.name, XLabel: "epoch", YLabel: m.name[len("validation "):], Series: []figure.Series{line}}
-		if kept.X != nil {
-			panel.Series = append(panel.Series, kept)
+		if mark.X != nil {
+			panel.Series = append(panel.Series, mark)
 		}
 		if len(epochs) <= maxValueTicks+4 {
 			panel.XTicks = epochs
 		}
-		if k == 0 && log {
+		switch {
+		case k == 0 && log:
 			panel.LogY = true
-		} else {
+		case k == 0:
+			lo := 0.0
+			panel.YMin = &lo
+		default:
 			panel.YMin, panel.YMax = unit()
 		}
 		st.Panels = append(st.Panels, panel)
@@ -104,5 +114,18 @@ func Training(initial *score.Result, h []learn.Epoch, best int, logLoss bool, s 
 	return st
 }
 
+// perfectLoss is the largest loss taken for perfect recall: score adds a
+// tiny Eps to its denominators, so a perfect F1 is 1 − 5e-13, not 1.
+const perfectLoss = 1e-9
+
 // finite reports whether v is neither NaN nor infinite.
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// KeptEpoch returns the epoch whose weights a training run ended with:
+// the best on validation with keep-best, else the last of ran epochs.
+func KeptEpoch(keepBest bool, best, ran int) int {
+	if keepBest {
+		return best
+	}
+	return ran
+}

@@ -39,9 +39,9 @@ func Scan(param scan.Param, sums []results.Summary, s Setup) figure.LinePlot {
 	case scan.Training:
 		s.Weights = ""
 	}
-	f1 := figure.Series{Name: "F1 (mean ± s.e.)"}
+	var f1 figure.Series // one series: no legend, the y label says it all
 	p := figure.LinePlot{Title: title("Scan of "+scanAxis[param]+": F1 of cued recall", s),
-		XLabel: scanAxis[param], YLabel: "F1"}
+		XLabel: scanAxis[param], YLabel: "F1 (mean ± s.e. over seeds)"}
 	p.YMin, p.YMax = unit()
 	for k, sum := range sums {
 		x := float64(k)
@@ -84,9 +84,10 @@ func robustnessAxis(kind perturb.Kind, b study.Benchmark) (subject, axis string)
 // benchmark the networks were made from.
 func Robustness(kind perturb.Kind, sums []results.Summary, b study.Benchmark, s Setup) figure.Stack {
 	subject, axis := robustnessAxis(kind, b)
-	f1 := figure.Series{Name: "F1 (mean ± s.e.)"}
-	pr := figure.Series{Name: "precision (runs that fired)", Style: &figure.Style{Colour: 1, Marker: 1}}
-	rc := figure.Series{Name: "recall (mean)", Style: &figure.Style{Colour: 2, Marker: 2}}
+	// Unnamed series: each panel's title says what it shows.
+	var f1 figure.Series
+	pr := figure.Series{Style: &figure.Style{Colour: 1, Marker: 1}}
+	rc := figure.Series{Style: &figure.Style{Colour: 2, Marker: 2}}
 	for _, sum := range sums {
 		if len(sum.Values) != 2 || sum.Values[0] != string(kind) {
 			continue
@@ -101,10 +102,14 @@ func Robustness(kind perturb.Kind, sums []results.Summary, b study.Benchmark, s 
 	}
 	st := figure.Stack{Title: title(subject, s)}
 	for _, panel := range []struct {
-		s     figure.Series
-		label string
-	}{{f1, "F1"}, {pr, "precision"}, {rc, "recall"}} {
-		p := figure.LinePlot{Title: panel.s.Name, XLabel: axis, YLabel: panel.label,
+		s            figure.Series
+		title, label string
+	}{
+		{f1, "F1 (mean ± s.e. over seeds)", "F1"},
+		{pr, "precision (mean over the runs that fired; silent runs have none)", "precision"},
+		{rc, "recall (mean over seeds)", "recall"},
+	} {
+		p := figure.LinePlot{Title: panel.title, XLabel: axis, YLabel: panel.label,
 			Series: []figure.Series{panel.s}, XTicks: valueTicks(panel.s.X)}
 		if !hasFinite(panel.s.Y) {
 			p.Title += ": no run fired"

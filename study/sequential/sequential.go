@@ -340,7 +340,11 @@ func slidingMean(seeds []seedRun, w int) Series {
 		s.Step = append(s.Step, c)
 		s.InPattern = append(s.InPattern, lt.Pattern[c])
 		s.InCue = append(s.InCue, lt.Cue[c])
-		s.DefinedF1 = append(s.DefinedF1, definedMean(sum[i], s.Defined[i]))
+		if s.Defined[i] == len(seeds) {
+			s.DefinedF1 = append(s.DefinedF1, s.F1[i]) // the same mean, to the bit
+		} else {
+			s.DefinedF1 = append(s.DefinedF1, definedMean(sum[i], s.Defined[i]))
+		}
 	}
 	return s
 }
