@@ -14,7 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 )
 
 // DPI is the resolution of the PNG files written by Save.

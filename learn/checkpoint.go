@@ -10,18 +10,21 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
-	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 )
 
-// Errors of Resume, for callers that advise what to do.
+// Errors of Resume and Train, for callers that advise what to do.
 var (
 	// ErrNoCheckpoint: the directory holds no checkpoint to resume.
 	ErrNoCheckpoint = errors.New("nothing to resume")
-	// ErrCheckpoint: the checkpoint is damaged or does not match the run.
+	// ErrCheckpoint: the checkpoint is damaged.
 	ErrCheckpoint = errors.New("the checkpoint is damaged")
+	// ErrOtherPatterns: Train was given other patterns than the run
+	// started with.
+	ErrOtherPatterns = errors.New("these patterns are not the ones the run was started with")
 )
 
 // CheckpointFile is the file in a checkpoint directory that names the

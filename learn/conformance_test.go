@@ -18,7 +18,7 @@ func TestGradientConformance(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, chunk := range []int{32, 2, 1} {
-			g, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Chunk: chunk})
+			g, err := learn.ComputeTuned(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha}, chunk, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -44,12 +44,12 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, DenseShare: 2})
+		sparse, err := learn.ComputeTuned(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9}, 0, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Chunk 1 folds each trial's terms into per-coefficient tensors.
-		folded, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9, DenseShare: 2, Chunk: 1})
+		folded, err := learn.ComputeTuned(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: 1e9}, 1, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,12 +80,12 @@ func TestSparseWithFullSupportIsExact(t *testing.T) {
 func TestDenseFallbackMatchesSparse(t *testing.T) {
 	for _, c := range mustCases(t) {
 		for _, support := range []float64{0.05, 0.2, 0.5} {
-			sparse, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support, DenseShare: 2})
+			sparse, err := learn.ComputeTuned(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support}, 0, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// A share of 1e-9 makes every trial hand over.
-			dense, err := learn.Compute(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support, DenseShare: 1e-9})
+			dense, err := learn.ComputeTuned(c.W, c.Params, c.Target, c.Inputs, learn.GradOptions{Alpha: c.Meta.Alpha, Support: support}, 0, 1e-9)
 			if err != nil {
 				t.Fatal(err)
 			}

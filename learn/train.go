@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
@@ -148,10 +149,6 @@ func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (
 	return &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}, nil
 }
 
-// initialRound is the validation round of the initial weights; epoch e
-// (0-based) trains on round 2e and validates on round 2e + 1.
-const initialRound = math.MaxUint64
-
 // Train runs the remaining epochs of r on the patterns set. After each
 // epoch it calls onEpoch (if not nil) and, when dir is not empty, writes a
 // checkpoint there that Resume can continue from. With Config.KeepBest it
@@ -161,11 +158,11 @@ const initialRound = math.MaxUint64
 // whatever the number of cores.
 func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch func(Epoch)) error {
 	if Fingerprint(set) != r.Patterns {
-		return fmt.Errorf("these patterns are not the ones the run was started with (fingerprint %s, want %s); pass the same pattern file", Fingerprint(set), r.Patterns)
+		return fmt.Errorf("fingerprint %s, want %s: %w", Fingerprint(set), r.Patterns, ErrOtherPatterns)
 	}
 	p := r.Params
 	if r.Initial == nil {
-		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, initialRound)
+		c, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
 		if err != nil {
 			return fmt.Errorf("validation of the initial weights: %w", err)
 		}
@@ -192,7 +189,7 @@ func Train(ctx context.Context, r *Run, set *raster.Set, dir string, onEpoch fun
 			return err
 		}
 		lr := r.Schedule().Rate(e)
-		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, uint64(2*e+1))
+		valid, _, err := network.Recall(r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -253,11 +250,11 @@ func (r *Run) Schedule() Schedule {
 // epoch, and one optimiser step. It returns the gradient.
 func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
 	cfg := r.Config
-	xs := network.Inputs(r.Params, set, cfg.Seed, uint64(2*e))
-	g, err := Compute(r.Weights, r.Params, set, xs, GradOptions{
+	xs := network.Inputs(r.Params, set, cfg.Seed, rng.TrainingRound(e))
+	g, err := compute(r.Weights, r.Params, set, xs, GradOptions{
 		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
-		Seed: cfg.Seed, Round: uint64(e), Chunk: cfg.Chunk,
-	})
+		Seed: cfg.Seed, Round: uint64(e),
+	}, tuning{chunk: cfg.Chunk})
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/internal/fixture"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/score"
 )
 
 // neuronMajor converts a step-major L×N array to neuron-major N×L.
@@ -70,7 +71,10 @@ func TestConformance(t *testing.T) {
 					}
 				}
 			}
-			counts, _ := network.Score(c.Params, c.Target, states)
+			var counts score.Counts
+			for m, st := range states {
+				counts = counts.Add(st.Score(c.Params, c.Target.Patterns[m]))
+			}
 			if float64(counts.TP) != c.Meta.TP {
 				t.Errorf("TP = %d, want %v", counts.TP, c.Meta.TP)
 			}

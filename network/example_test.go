@@ -49,7 +49,7 @@ func ExampleRecall() {
 	}
 
 	// Replay pattern 0 with its currents and membranes recorded.
-	st, err := network.Trial(w, p, set, 0, 1, 0)
+	st, err := network.Simulate(w, p, network.Inputs(p, set, 1, 0)[0], network.Options{Record: true})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -21,69 +21,32 @@ func Inputs(p Params, set *raster.Set, seed, round uint64) []*raster.Raster {
 	return xs
 }
 
-// SimulateAll runs every input on all cores and returns the states in
-// input order. opt(m) gives the options of trial m (nil: no recording).
-func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options) ([]*State, error) {
-	states := make([]*State, len(xs))
-	err := EachTrial(w, p, xs, opt, func(m int, st *State) error {
-		states[m] = st
-		return nil
-	})
-	return states, err
-}
-
-// EachTrial runs every input on all cores and hands each state to use as
-// soon as it is done, on the goroutine that made it, so that a large batch
-// can be reduced without keeping every state in memory. opt(m) gives the
-// options of trial m (nil: no recording).
-func EachTrial(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
+// SimulateAll runs the trials xs on all cores and hands each state to use
+// as soon as it is done, on the goroutine that made it, so that a large
+// batch can be reduced without keeping every state in memory (to keep
+// them, store st at index m). opt(m) gives the options of trial m (nil:
+// no recording). The trials are independent and each is computed as by
+// Simulate, so results do not depend on the number of cores.
+func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
 	tot := &totals{w: w}
 	return parallel.For(len(xs), func(m int) error {
 		var o Options
 		if opt != nil {
 			o = opt(m)
 		}
-		st, err := simulate(w, p, xs[m], o, tot)
+		s, err := newStepper(w, p, xs[m], o, tot)
 		if err != nil {
 			return fmt.Errorf("trial %d: %w", m, err)
 		}
-		return use(m, st)
+		return use(m, s.run())
 	})
 }
 
-// Counts runs every input without keeping the states and returns the
-// pooled counts and those of each trial against its pattern.
-func Counts(w *Weights, p Params, set *raster.Set, xs []*raster.Raster, opt func(m int) Options) (score.Counts, []score.Counts, error) {
-	from, to := p.ScoredRange(set.T)
-	per := make([]score.Counts, len(xs))
-	err := EachTrial(w, p, xs, opt, func(m int, st *State) error {
-		per[m] = score.Steps(st.Spikes, set.Patterns[m], p.Pre, from, to)
-		return nil
-	})
-	var all score.Counts
-	for _, c := range per {
-		all = all.Add(c)
-	}
-	return all, per, err
-}
-
-// Score compares the spikes of each trial with its pattern over the
-// scored steps and returns the pooled counts and those of each pattern.
-func Score(p Params, set *raster.Set, states []*State) (score.Counts, []score.Counts) {
-	from, to := p.ScoredRange(set.T)
-	var all score.Counts
-	per := make([]score.Counts, len(states))
-	for m, st := range states {
-		per[m] = score.Steps(st.Spikes, set.Patterns[m], p.Pre, from, to)
-		all = all.Add(per[m])
-	}
-	return all, per
-}
-
-// Recall cues every pattern of set once (background round `round`) and
-// scores the replay: the validation trial of SPEC §4. It returns the
-// pooled counts and those of each pattern; the trials are not kept, so
-// memory does not grow with the number of patterns (Trial replays one).
+// Recall cues every pattern of set once (background round `round`, see
+// Inputs) and scores the replay: the validation trial of SPEC §4. It
+// returns the pooled counts and those of each pattern; the trials are not
+// kept, so memory does not grow with the number of patterns. To look at a
+// trial, Simulate Inputs(p, set, seed, round)[m] with Options.Record.
 func Recall(w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
 	if err := p.Validate(set.T); err != nil {
 		return score.Counts{}, nil, err
@@ -91,12 +54,14 @@ func Recall(w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Co
 	if set.N != w.N {
 		return score.Counts{}, nil, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, w.N)
 	}
-	return Counts(w, p, set, Inputs(p, set, seed, round), nil)
-}
-
-// Trial replays the recall trial of pattern m of Recall with the same
-// seed and round, recording currents and membranes.
-func Trial(w *Weights, p Params, set *raster.Set, m int, seed, round uint64) (*State, error) {
-	x := Cue(p, set.Patterns[m], rng.Stream(seed, rng.Background, round, uint64(m)))
-	return Simulate(w, p, x, Options{Record: true})
+	per := make([]score.Counts, set.M())
+	err := SimulateAll(w, p, Inputs(p, set, seed, round), nil, func(m int, st *State) error {
+		per[m] = st.Score(p, set.Patterns[m])
+		return nil
+	})
+	var all score.Counts
+	for _, c := range per {
+		all = all.Add(c)
+	}
+	return all, per, err
 }

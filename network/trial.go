@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/score"
 )
 
 // Cue returns the clamp input x of a cued-recall trial of pattern (SPEC
@@ -37,21 +38,6 @@ type Options struct {
 	Dropout float64
 	// Mask is the random stream of the dropout mask; required with Dropout.
 	Mask *rand.Rand
-	// Support, when positive, lists in State.Near every scored-or-earlier
-	// step and neuron whose membrane lies within Support of θ: the pairs
-	// a sparse backward pass keeps.
-	Support float64
-	// NearUntil bounds the steps listed in Near to t < NearUntil
-	// (0 means the whole trial).
-	NearUntil int
-}
-
-// Near is a (step, neuron) pair whose membrane came within the surrogate
-// support of the threshold.
-type Near struct {
-	Step, Neuron int32
-	U            float64 // membrane u[j](t)
-	Scale        float64 // dropout factor applied to I[j](t): 0 or 1/(1−q), 1 without dropout
 }
 
 // State is the outcome of one trial of L steps.
@@ -63,23 +49,28 @@ type State struct {
 	// Current and Membrane are step-major (index t·N + j), zero before
 	// step D; recorded only with Options.Record.
 	Current, Membrane []float64
-	// Scale is the dropout factor of every entry (step-major), recorded
-	// only with Options.Record and dropout.
-	Scale []float64
-	// Near lists the near-threshold pairs in step order when
-	// Options.Support > 0.
-	Near []Near
 	// Events counts the synaptic events processed: N for every weight row
 	// added to (or, on saturated steps, subtracted from) the currents.
 	Events int64
 }
 
+// Score compares the network's spikes of a cued-recall trial of pattern
+// with the pattern over the scored steps (Params.ScoredRange).
+func (st *State) Score(p Params, pattern *raster.Raster) score.Counts {
+	from, to := p.ScoredRange(pattern.T)
+	return score.Steps(st.Spikes, pattern, p.Pre, from, to)
+}
+
 // Simulate runs one trial of the network w with clamp input x (N × L) and
-// returns its state (SPEC §2.1). It costs O(active (neuron, delay) pairs ×
-// N) per step: the rows of W for every presynaptic spike in the last D
-// steps are added to the currents.
+// returns its state (SPEC §2.1); see Stepper for the update. It costs
+// O(active (neuron, delay) pairs × N) per step: the rows of W for every
+// presynaptic spike in the last D steps are added to the currents.
 func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, error) {
-	return simulate(w, p, x, opt, &totals{w: w})
+	s, err := NewStepper(w, p, x, opt)
+	if err != nil {
+		return nil, err
+	}
+	return s.run(), nil
 }
 
 // totals lazily sums every row of W: the current of a network in which
@@ -101,14 +92,41 @@ func (s *totals) get() []float64 {
 	return s.sum
 }
 
-// simulate is Simulate with the row totals shared by a batch.
+// Stepper runs one trial step by step (SPEC §2.1). Steps t < D only pass
+// the clamp on; from t = D on, Step computes
 //
-// A step whose window holds more than half of all (neuron, delay) pairs
-// starts from the totals and subtracts the rows of the inactive pairs, so
-// the cost per step is min(active, inactive pairs) × N: a network driven
-// into saturation, as happens beyond capacity, costs as little as a
-// sparse one.
-func simulate(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) (*State, error) {
+//	I[j](t) = Σ_{i, d} W[j][i][d−1] · seen[i](t−d)      (d = 1..D)
+//	I[j](t) ← I[j](t) · m[j](t) / (1 − q)               (dropout q only)
+//	u[j](t) = β·u[j](t−1) + I[j](t) − θ·s[j](t−1)       (subtract reset)
+//	u[j](t) = β·u[j](t−1)·(1 − s[j](t−1)) + I[j](t)     (zero reset)
+//	s[j](t) = 1 if u[j](t) > θ, else 0
+//	seen[j](t) = s[j](t) ∨ x[j](t)
+//
+// where x is the clamp input and m[j](t) ~ Bernoulli(1 − q) is the dropout
+// mask. After each Step, Membrane, Current, Scale and Spikes describe
+// step T; the slices are reused by the next Step.
+type Stepper struct {
+	w     *Weights
+	p     Params
+	opt   Options
+	tot   *totals
+	st    *State
+	t     int
+	u     []float64
+	cur   []float64
+	scale []float64
+	keep  float64
+	spk   []int32
+}
+
+// NewStepper checks its arguments and returns a Stepper before the first
+// step of the trial of w with clamp input x.
+func NewStepper(w *Weights, p Params, x *raster.Raster, opt Options) (*Stepper, error) {
+	return newStepper(w, p, x, opt, &totals{w: w})
+}
+
+// newStepper is NewStepper with the row totals shared by a batch.
+func newStepper(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) (*Stepper, error) {
 	if err := p.Validate(0); err != nil {
 		return nil, err
 	}
@@ -125,116 +143,153 @@ func simulate(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) 
 		return nil, fmt.Errorf("dropout needs a random stream for its mask")
 	}
 	n, l, d := w.N, x.T, w.D
-	st := &State{N: n, L: l, Input: x, Spikes: raster.New(n, l), Seen: raster.New(n, l)}
+	s := &Stepper{w: w, p: p, opt: opt, tot: tot, t: d - 1,
+		st: &State{N: n, L: l, Input: x, Spikes: raster.New(n, l), Seen: raster.New(n, l)},
+		u:  make([]float64, n), cur: make([]float64, n), keep: 1 / (1 - opt.Dropout)}
 	if opt.Record {
-		st.Current = make([]float64, n*l)
-		st.Membrane = make([]float64, n*l)
-		if opt.Dropout > 0 {
-			st.Scale = make([]float64, n*l)
-		}
+		s.st.Current = make([]float64, n*l)
+		s.st.Membrane = make([]float64, n*l)
 	}
-	nearUntil := l
-	if opt.NearUntil > 0 && opt.NearUntil < l {
-		nearUntil = opt.NearUntil
+	if opt.Dropout > 0 {
+		s.scale = make([]float64, n)
 	}
 	for t := 0; t < d && t < l; t++ {
-		st.Seen.Steps[t] = x.Steps[t]
+		s.st.Seen.Steps[t] = x.Steps[t]
 	}
-	u := make([]float64, n)
-	cur := make([]float64, n)
-	scale := make([]float64, n)
-	keep := 1 / (1 - opt.Dropout)
-	beta, theta := p.Beta, p.Theta
-	var spk []int32
-	for t := d; t < l; t++ {
-		if opt.Record {
-			cur = st.Current[t*n : (t+1)*n]
-		} else {
-			clear(cur)
-		}
-		active := 0
+	return s, nil
+}
+
+// Step makes the next step and reports whether there was one: false once
+// the trial's L steps are done.
+func (s *Stepper) Step() bool {
+	if s.t+1 >= s.st.L {
+		return false
+	}
+	s.t++
+	t, n := s.t, s.w.N
+	if s.opt.Record {
+		s.cur = s.st.Current[t*n : (t+1)*n]
+	} else {
+		clear(s.cur)
+	}
+	s.st.Events += s.synapses(t)
+	if s.opt.Dropout > 0 {
+		s.dropout()
+	}
+	s.membrane()
+	if s.opt.Record {
+		copy(s.st.Membrane[t*n:], s.u)
+	}
+	if len(s.spk) > 0 {
+		s.st.Spikes.Steps[t] = slices.Clone(s.spk)
+	}
+	s.st.Seen.Steps[t] = union(s.st.Spikes.Steps[t], s.st.Input.Steps[t])
+	return true
+}
+
+// synapses adds to s.cur the rows of W of the (neuron, delay) pairs seen
+// in the window of step t and returns the synaptic events processed.
+//
+// A step whose window holds more than half of all (neuron, delay) pairs
+// starts from the totals and subtracts the rows of the inactive pairs, so
+// the cost per step is min(active, inactive pairs) × N: a network driven
+// into saturation, as happens beyond capacity, costs as little as a
+// sparse one.
+func (s *Stepper) synapses(t int) int64 {
+	w, seen, n, d := s.w, s.st.Seen, s.w.N, s.w.D
+	active := 0
+	for k := 1; k <= d; k++ {
+		active += len(seen.Steps[t-k])
+	}
+	if 2*active <= n*d {
 		for k := 1; k <= d; k++ {
-			active += len(st.Seen.Steps[t-k])
-		}
-		if 2*active <= n*d {
-			st.Events += int64(active * n)
-			for k := 1; k <= d; k++ {
-				for _, i := range st.Seen.Steps[t-k] {
-					floats.Add(cur, w.Row(int(i), k))
-				}
-			}
-		} else {
-			copy(cur, tot.get())
-			st.Events += int64((n*d - active) * n)
-			for k := 1; k <= d; k++ {
-				on := st.Seen.Steps[t-k]
-				for i := 0; i < n; i++ {
-					if len(on) > 0 && int(on[0]) == i {
-						on = on[1:]
-						continue
-					}
-					floats.Sub(cur, w.Row(i, k))
-				}
+			for _, i := range seen.Steps[t-k] {
+				floats.Add(s.cur, w.Row(int(i), k))
 			}
 		}
-		if opt.Dropout > 0 {
-			for j := range cur {
-				if opt.Mask.Float64() < opt.Dropout {
-					scale[j] = 0
-				} else {
-					scale[j] = keep
-				}
-				cur[j] *= scale[j]
-			}
-			if st.Scale != nil {
-				copy(st.Scale[t*n:], scale)
-			}
-		}
-		spk = spk[:0]
-		if p.Reset == Subtract {
-			for j, v := range u {
-				r := 0.0
-				if v > theta {
-					r = 1
-				}
-				v = beta*v + cur[j] - theta*r
-				u[j] = v
-				if v > theta {
-					spk = append(spk, int32(j))
-				}
-			}
-		} else {
-			for j, v := range u {
-				if v > theta {
-					v = 0
-				}
-				v = beta*v + cur[j]
-				u[j] = v
-				if v > theta {
-					spk = append(spk, int32(j))
-				}
-			}
-		}
-		if opt.Record {
-			copy(st.Membrane[t*n:], u)
-		}
-		if opt.Support > 0 && t < nearUntil {
-			for j, v := range u {
-				if v-theta < opt.Support && theta-v < opt.Support {
-					sc := 1.0
-					if opt.Dropout > 0 {
-						sc = scale[j]
-					}
-					st.Near = append(st.Near, Near{Step: int32(t), Neuron: int32(j), U: v, Scale: sc})
-				}
-			}
-		}
-		if len(spk) > 0 {
-			st.Spikes.Steps[t] = slices.Clone(spk)
-		}
-		st.Seen.Steps[t] = union(st.Spikes.Steps[t], x.Steps[t])
+		return int64(active * n)
 	}
-	return st, nil
+	copy(s.cur, s.tot.get())
+	for k := 1; k <= d; k++ {
+		on := seen.Steps[t-k]
+		for i := 0; i < n; i++ {
+			if len(on) > 0 && int(on[0]) == i {
+				on = on[1:]
+				continue
+			}
+			floats.Sub(s.cur, w.Row(i, k))
+		}
+	}
+	return int64((n*d - active) * n)
+}
+
+// dropout draws the mask of the step and scales the currents.
+func (s *Stepper) dropout() {
+	q := s.opt.Dropout
+	for j := range s.cur {
+		if s.opt.Mask.Float64() < q {
+			s.scale[j] = 0
+		} else {
+			s.scale[j] = s.keep
+		}
+		s.cur[j] *= s.scale[j]
+	}
+}
+
+// membrane leaks, resets and charges the membranes and lists the spikes.
+func (s *Stepper) membrane() {
+	beta, theta := s.p.Beta, s.p.Theta
+	s.spk = s.spk[:0]
+	if s.p.Reset == Subtract {
+		for j, v := range s.u {
+			r := 0.0
+			if v > theta {
+				r = 1
+			}
+			v = beta*v + s.cur[j] - theta*r
+			s.u[j] = v
+			if v > theta {
+				s.spk = append(s.spk, int32(j))
+			}
+		}
+		return
+	}
+	for j, v := range s.u {
+		if v > theta {
+			v = 0
+		}
+		v = beta*v + s.cur[j]
+		s.u[j] = v
+		if v > theta {
+			s.spk = append(s.spk, int32(j))
+		}
+	}
+}
+
+// T returns the step last made (D − 1 before the first Step).
+func (s *Stepper) T() int { return s.t }
+
+// Membrane returns u(T), one entry per neuron.
+func (s *Stepper) Membrane() []float64 { return s.u }
+
+// Current returns I(T) after dropout, one entry per neuron.
+func (s *Stepper) Current() []float64 { return s.cur }
+
+// Scale returns the dropout factor of every entry of I(T): 0 or 1/(1−q);
+// nil without dropout.
+func (s *Stepper) Scale() []float64 { return s.scale }
+
+// Spikes returns the neurons that spiked at step T, in ascending order.
+func (s *Stepper) Spikes() []int32 { return s.spk }
+
+// State returns the trial so far; after the last Step, the whole trial.
+func (s *Stepper) State() *State { return s.st }
+
+// run makes every remaining step and returns the state.
+func (s *Stepper) run() *State {
+	for s.Step() {
+	}
+	return s.st
 }
 
 // union merges two ascending lists without repeats. It returns one of

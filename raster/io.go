@@ -2,6 +2,7 @@ package raster
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -12,18 +13,41 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
-	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/atomicfile"
+	"github.com/hdsnn/hdsnn/npy"
 )
+
+// ParseError is the error of a file whose content is wrong, naming the
+// file and, for CSV, the line. It is npy.ParseError, so one errors.As
+// serves both readers.
+type ParseError = npy.ParseError
 
 // ReadNPY reads a set from a .npy file holding a binary array of shape
 // (M, N, T), indexed [pattern, neuron, step], or (N, T) for a single
 // pattern. Any dtype npy.ReadBinary accepts will do (uint8, bool, ints,
-// floats), as long as every entry is 0 or 1.
+// floats), as long as every entry is 0 or 1. Bad content gives a
+// *ParseError; a shape that is not a set's wraps npy.ErrShape.
 func ReadNPY(path string) (*Set, error) {
 	shape, data, err := npy.ReadBinary(path)
 	if err != nil {
 		return nil, err
+	}
+	return npySet(path, shape, data)
+}
+
+// ReadNPYFrom is ReadNPY for a .npy stream; it reads r to its end.
+func ReadNPYFrom(r io.Reader) (*Set, error) {
+	shape, data, err := npy.ReadBinaryFrom(r)
+	if err != nil {
+		return nil, err
+	}
+	return npySet("", shape, data)
+}
+
+// npySet builds a set from the binary array of a .npy file.
+func npySet(path string, shape []int, data []uint8) (*Set, error) {
+	perr := func(format string, a ...any) error {
+		return &ParseError{Path: path, Err: fmt.Errorf(format, a...)}
 	}
 	var m, n, t int
 	switch len(shape) {
@@ -32,13 +56,13 @@ func ReadNPY(path string) (*Set, error) {
 	case 3:
 		m, n, t = shape[0], shape[1], shape[2]
 	default:
-		return nil, fmt.Errorf("%s: shape %s is neither (M, N, T) nor (N, T); save spike patterns as an array indexed [pattern, neuron, step]", path, npy.FormatShape(shape))
+		return nil, perr("shape %s is neither (M, N, T) nor (N, T); save spike patterns as an array indexed [pattern, neuron, step] (%w)", npy.FormatShape(shape), npy.ErrShape)
 	}
 	if m == 0 || n == 0 || t == 0 {
-		return nil, fmt.Errorf("%s: shape %s has an empty dimension; a set needs at least one pattern, neuron and step", path, npy.FormatShape(shape))
+		return nil, perr("shape %s has an empty dimension; a set needs at least one pattern, neuron and step (%w)", npy.FormatShape(shape), npy.ErrShape)
 	}
 	if n-1 > math.MaxInt32 {
-		return nil, fmt.Errorf("%s: %d neurons do not fit 32-bit neuron indices; split the array", path, n)
+		return nil, perr("%d neurons do not fit 32-bit neuron indices; split the array (%w)", n, npy.ErrShape)
 	}
 	return SetFromDense(m, n, t, data)
 }
@@ -52,6 +76,14 @@ func WriteNPY(path string, s *Set) error {
 	return npy.WriteUint8(path, []int{s.M(), s.N, s.T}, s.Dense())
 }
 
+// WriteNPYTo writes s to w as a uint8 .npy stream of shape (M, N, T).
+func WriteNPYTo(w io.Writer, s *Set) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return npy.WriteUint8To(w, []int{s.M(), s.N, s.T}, s.Dense())
+}
+
 // ReadCSV reads a set from a CSV file of spike events, one per line, with
 // the columns neuron,step (a single pattern) or pattern,neuron,step. An
 // optional first line names the columns, in any order. Blank lines and
@@ -60,8 +92,8 @@ func WriteNPY(path string, s *Set) error {
 // n and t are the number of neurons and steps; 0 infers each as the
 // largest index in the file plus one. Pattern indices run from 0: M is
 // the largest plus one, and a pattern without events is empty. Repeated
-// events are merged. Errors name the line, as in
-// "spikes.csv:12: step -3 is negative".
+// events are merged. Errors in the content are *ParseError values naming
+// the line, as in "spikes.csv:12: step -3 is negative".
 func ReadCSV(path string, n, t int) (*Set, error) {
 	if n < 0 || t < 0 {
 		return nil, fmt.Errorf("%s: n = %d neurons and t = %d steps; pass sizes ≥ 0 (0 infers them from the events)", path, n, t)
@@ -71,7 +103,20 @@ func ReadCSV(path string, n, t int) (*Set, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ev, err := readEvents(path, f, n, t)
+	return readCSV(path, f, n, t)
+}
+
+// ReadCSVFrom is ReadCSV for CSV events read from r; errors name lines
+// but no file.
+func ReadCSVFrom(r io.Reader, n, t int) (*Set, error) {
+	if n < 0 || t < 0 {
+		return nil, fmt.Errorf("n = %d neurons and t = %d steps; pass sizes ≥ 0 (0 infers them from the events)", n, t)
+	}
+	return readCSV("", r, n, t)
+}
+
+func readCSV(path string, r io.Reader, n, t int) (*Set, error) {
+	ev, err := readEvents(path, r, n, t)
 	if err != nil {
 		return nil, err
 	}
@@ -84,17 +129,17 @@ func ReadCSV(path string, n, t int) (*Set, error) {
 	}
 	switch {
 	case len(ev.patterns) == 0 && ev.pattern:
-		return nil, fmt.Errorf("%s: holds no events, so the number of patterns is unknown; add events or drop the pattern column", path)
+		return nil, &ParseError{Path: path, Err: errors.New("holds no events, so the number of patterns is unknown; add events or drop the pattern column")}
 	case len(ev.patterns) == 0:
 		ev.patterns = make([][]Event, 1)
 	}
 	if n == 0 || t == 0 {
-		return nil, fmt.Errorf("%s: holds no events, so the raster size is unknown; pass the number of neurons and steps", path)
+		return nil, &ParseError{Path: path, Err: errors.New("holds no events, so the raster size is unknown; pass the number of neurons and steps")}
 	}
 	s := &Set{N: n, T: t, Patterns: make([]*Raster, len(ev.patterns))}
 	for mu, events := range ev.patterns {
 		if s.Patterns[mu], err = FromEvents(n, t, events); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err) // not reached: readEvents checks the bounds
+			return nil, &ParseError{Path: path, Err: err} // not reached: readEvents checks the bounds
 		}
 	}
 	return s, nil
@@ -111,9 +156,13 @@ type csvEvents struct {
 // neuron and step indices against n and t when they are positive.
 func readEvents(path string, r io.Reader, n, t int) (*csvEvents, error) {
 	ev := &csvEvents{maxNeuron: -1, maxStep: -1}
+	line := 0
+	perr := func(format string, a ...any) error {
+		return &ParseError{Path: path, Line: line, Err: fmt.Errorf(format, a...)}
+	}
 	var cols []string // column names, in file order
 	sc := bufio.NewScanner(r)
-	for line := 1; sc.Scan(); line++ {
+	for line = 1; sc.Scan(); line++ {
 		text := strings.TrimSpace(sc.Text())
 		if line == 1 {
 			text = strings.TrimPrefix(text, "\uFEFF") // byte order mark
@@ -129,7 +178,7 @@ func readEvents(path string, r io.Reader, n, t int) (*csvEvents, error) {
 			var err error
 			header := false
 			if cols, header, err = csvColumns(fields); err != nil {
-				return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+				return nil, &ParseError{Path: path, Line: line, Err: err}
 			}
 			ev.pattern = len(cols) == 3
 			if header {
@@ -137,7 +186,7 @@ func readEvents(path string, r io.Reader, n, t int) (*csvEvents, error) {
 			}
 		}
 		if len(fields) != len(cols) {
-			return nil, fmt.Errorf("%s:%d: %d fields, want %d (%s)", path, line, len(fields), len(cols), strings.Join(cols, ","))
+			return nil, perr("%d fields, want %d (%s)", len(fields), len(cols), strings.Join(cols, ","))
 		}
 
 		var e Event
@@ -146,25 +195,25 @@ func readEvents(path string, r io.Reader, n, t int) (*csvEvents, error) {
 			v, err := strconv.Atoi(fields[k])
 			switch {
 			case err != nil:
-				return nil, fmt.Errorf("%s:%d: %s %q is not an integer", path, line, name, fields[k])
+				return nil, perr("%s %q is not an integer", name, fields[k])
 			case v < 0:
-				return nil, fmt.Errorf("%s:%d: %s %d is negative", path, line, name, v)
+				return nil, perr("%s %d is negative", name, v)
 			}
 			switch name {
 			case "pattern":
 				mu = v
 			case "neuron":
 				if n > 0 && v >= n {
-					return nil, fmt.Errorf("%s:%d: neuron %d is outside a raster of %d neurons; pass a larger n, or 0 to infer it", path, line, v, n)
+					return nil, perr("neuron %d is outside a raster of %d neurons; pass a larger n, or 0 to infer it", v, n)
 				}
 				if v > math.MaxInt32 {
-					return nil, fmt.Errorf("%s:%d: neuron %d does not fit a 32-bit neuron index", path, line, v)
+					return nil, perr("neuron %d does not fit a 32-bit neuron index", v)
 				}
 				e.Neuron = v
 				ev.maxNeuron = max(ev.maxNeuron, v)
 			case "step":
 				if t > 0 && v >= t {
-					return nil, fmt.Errorf("%s:%d: step %d is outside a raster of %d steps; pass a larger t, or 0 to infer it", path, line, v, t)
+					return nil, perr("step %d is outside a raster of %d steps; pass a larger t, or 0 to infer it", v, t)
 				}
 				e.Step = v
 				ev.maxStep = max(ev.maxStep, v)
@@ -224,27 +273,38 @@ func WriteCSV(path string, s *Set) error {
 	if err := s.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		b := []byte("pattern,neuron,step\n")
-		for mu, p := range s.Patterns {
-			for t, ns := range p.Steps {
-				for _, i := range ns {
-					b = strconv.AppendInt(b, int64(mu), 10)
-					b = append(b, ',')
-					b = strconv.AppendInt(b, int64(i), 10)
-					b = append(b, ',')
-					b = strconv.AppendInt(b, int64(t), 10)
-					b = append(b, '\n')
+	return atomicfile.Write(path, func(w io.Writer) error { return writeCSV(w, s) })
+}
+
+// WriteCSVTo writes s to w as CSV events, as WriteCSV does.
+func WriteCSVTo(w io.Writer, s *Set) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return writeCSV(w, s)
+}
+
+// writeCSV writes the CSV events of a valid set to w.
+func writeCSV(w io.Writer, s *Set) error {
+	b := []byte("pattern,neuron,step\n")
+	for mu, p := range s.Patterns {
+		for t, ns := range p.Steps {
+			for _, i := range ns {
+				b = strconv.AppendInt(b, int64(mu), 10)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(i), 10)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(t), 10)
+				b = append(b, '\n')
+			}
+			if len(b) >= 1<<16 {
+				if _, err := w.Write(b); err != nil {
+					return err
 				}
-				if len(b) >= 1<<16 {
-					if _, err := w.Write(b); err != nil {
-						return err
-					}
-					b = b[:0]
-				}
+				b = b[:0]
 			}
 		}
-		_, err := w.Write(b)
-		return err
-	})
+	}
+	_, err := w.Write(b)
+	return err
 }

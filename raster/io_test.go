@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/npy"
 )
 
 // writeText writes s to a file named name in a fresh directory and

@@ -31,7 +31,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/parallel"
 	"github.com/hdsnn/hdsnn/score"
 )

@@ -86,7 +86,7 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 			xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
 			run = func() error {
 				events := make([]int64, len(xs))
-				err := network.EachTrial(w, b.Params, xs, nil, func(m int, st *network.State) error {
+				err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
 					events[m] = st.Events
 					return nil
 				})

@@ -19,6 +19,7 @@ import (
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/memstat"
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -132,7 +133,7 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
 	// final one round 2·Epochs+1, which no epoch uses either.
-	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, 1<<32)
+	rep.Init, err = phase(w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +167,8 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 		return nil, err
 	}
 	rep.Trained = &final
-	if res.Trial, err = network.Trial(run.Weights, b.Params, set, 0, b.Train.Seed, round); err != nil {
+	x := network.Inputs(b.Params, set, b.Train.Seed, round)[0]
+	if res.Trial, err = network.Simulate(run.Weights, b.Params, x, network.Options{Record: true}); err != nil {
 		return nil, err
 	}
 	rep.PeakMemoryMB = memstat.PeakMB()
@@ -174,9 +176,9 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	return res, nil
 }
 
-// finalRound is the background round of the final recall of b: 2·Epochs
-// + 1, which no epoch uses.
-func finalRound(b Benchmark) uint64 { return uint64(2*b.Train.Epochs + 1) }
+// finalRound is the background round of the final recall of b, which no
+// epoch uses.
+func finalRound(b Benchmark) uint64 { return rng.ValidationRound(b.Train.Epochs) }
 
 // sameTraining reports whether two training configurations agree in all
 // but the number of epochs.

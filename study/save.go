@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 )
@@ -45,5 +45,6 @@ func (r *Result) TrialOf(mu int) (*network.State, error) {
 	if mu < 0 || mu >= r.Patterns.M() {
 		return nil, fmt.Errorf("pattern %d: there are %d patterns", mu, r.Patterns.M())
 	}
-	return network.Trial(r.Weights, b.Params, r.Patterns, mu, b.Train.Seed, finalRound(b))
+	x := network.Inputs(b.Params, r.Patterns, b.Train.Seed, finalRound(b))[mu]
+	return network.Simulate(r.Weights, b.Params, x, network.Options{Record: true})
 }

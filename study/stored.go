@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -53,19 +54,27 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 // (fresh background for every round, independent of training's rounds)
 // and scores the replay.
 func (s *Stored) Recall(round uint64) (score.Result, error) {
-	c, _, err := network.Recall(s.Weights, s.Bench.Params, s.Patterns, s.Bench.Seed, 1<<32+round)
+	c, _, err := network.Recall(s.Weights, s.Bench.Params, s.Patterns, s.Bench.Seed, rng.RecallRound(round))
 	return c.Result(), err
 }
 
 // Inputs returns the clamp inputs of a recall of every pattern with the
 // background of the given round, for experiments that alter the cue.
 func (s *Stored) Inputs(round uint64) []*raster.Raster {
-	return network.Inputs(s.Bench.Params, s.Patterns, s.Bench.Seed, 1<<32+round)
+	return network.Inputs(s.Bench.Params, s.Patterns, s.Bench.Seed, rng.RecallRound(round))
 }
 
 // RecallInputs runs the given clamp inputs and scores the replay.
 func (s *Stored) RecallInputs(xs []*raster.Raster) (score.Result, error) {
-	c, _, err := network.Counts(s.Weights, s.Bench.Params, s.Patterns, xs, nil)
+	var c score.Counts
+	per := make([]score.Counts, len(xs))
+	err := network.SimulateAll(s.Weights, s.Bench.Params, xs, nil, func(m int, st *network.State) error {
+		per[m] = st.Score(s.Bench.Params, s.Patterns.Patterns[m])
+		return nil
+	})
+	for _, pc := range per {
+		c = c.Add(pc)
+	}
 	return c.Result(), err
 }
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 )
 

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/study"
 )

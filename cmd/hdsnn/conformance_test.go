@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/hdsnn/hdsnn/internal/fixture"
-	"github.com/hdsnn/hdsnn/internal/npy"
+	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/score"
 )
 

@@ -11,9 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -138,24 +139,24 @@ func writeJSON(path string, v any) error {
 	return atomicfile.WriteBytes(path, append(b, '\n'))
 }
 
-// neuronMajor writes the step-major L×N array src into dst as a
-// neuron-major N×L array.
-func neuronMajor(dst, src []float64, n, l int) {
-	for t := 0; t < l; t++ {
-		for j := 0; j < n; j++ {
-			dst[j*l+t] = src[t*n+j]
-		}
-	}
+// simulateAll runs every trial with the same options and keeps the states.
+func simulateAll(w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
+	states := make([]*network.State, len(xs))
+	err := network.SimulateAll(w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
+		states[m] = st
+		return nil
+	})
+	return states, err
 }
 
-// spikeArray returns the network's own spikes of every trial as an
-// (M, N, L) array.
-func spikeArray(states []*network.State) []uint8 {
-	var out []uint8
-	for _, st := range states {
-		out = append(out, st.Spikes.Dense()...)
+// writeSpikes writes the network's own spikes of every trial to path as
+// an (M, N, L) uint8 array.
+func writeSpikes(path string, states []*network.State) error {
+	shape, data, err := network.SpikeArray(states)
+	if err != nil {
+		return err
 	}
-	return out
+	return npy.WriteUint8(path, shape, data)
 }
 
 // trainingError explains an interrupted training run.

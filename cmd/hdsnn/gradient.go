@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 )
 
 // gradientCmd holds the flags of "hdsnn gradient".

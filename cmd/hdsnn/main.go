@@ -10,14 +10,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
+	"github.com/hdsnn/hdsnn/learn"
 )
 
 func main() {
@@ -30,10 +33,36 @@ func main() {
 	}
 }
 
-// execute runs the command tree root with args.
+// execute runs the command tree root with args and translates library
+// errors into advice on flags.
 func execute(ctx context.Context, root *cobra.Command, args []string) error {
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	return advise(root.ExecuteContext(ctx))
+}
+
+// advice names, for library errors a caller can branch on, the flags that
+// fix them.
+var advice = []struct {
+	err error
+	fix string
+}{
+	{learn.ErrNoCheckpoint, "run without --resume"},
+	{learn.ErrCheckpoint, "start again without --resume, with --force"},
+	{learn.ErrOtherPatterns, "pass the --patterns-file the run started with"},
+}
+
+// advise appends to err the flag advice of the first library error it
+// wraps, if any.
+func advise(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, a := range advice {
+		if errors.Is(err, a.err) && !strings.Contains(err.Error(), a.fix) {
+			return fmt.Errorf("%w (%s)", err, a.fix)
+		}
+	}
+	return err
 }
 
 // newRoot builds the command tree. Each call returns a fresh tree with its

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -79,13 +78,17 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := network.SimulateAll(w, p, network.Inputs(p, set, o.seed, 0), nil)
+	states, err := simulateAll(w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
 	if err != nil {
 		return err
 	}
-	all, per := network.Score(p, set, states)
-	l := p.Len(set.T)
-	if err := npy.WriteUint8(filepath.Join(o.out, "spikes.npy"), []int{set.M(), set.N, l}, spikeArray(states)); err != nil {
+	var all score.Counts
+	per := make([]score.Counts, len(states))
+	for m, st := range states {
+		per[m] = st.Score(p, set.Patterns[m])
+		all = all.Add(per[m])
+	}
+	if err := writeSpikes(filepath.Join(o.out, "spikes.npy"), states); err != nil {
 		return err
 	}
 	scores := struct {

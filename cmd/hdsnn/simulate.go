@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/internal/npy"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/npy"
 )
 
 // simulateCmd holds the flags of "hdsnn simulate".
@@ -76,25 +76,24 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := network.SimulateAll(w, p, in.Patterns, func(int) network.Options { return network.Options{Record: true} })
+	states, err := simulateAll(w, p, in.Patterns, network.Options{Record: true})
 	if err != nil {
 		return err
 	}
-	mem := make([]float64, m*n*l)
-	cur := make([]float64, m*n*l)
-	for k, st := range states {
-		neuronMajor(mem[k*n*l:(k+1)*n*l], st.Membrane, n, l)
-		neuronMajor(cur[k*n*l:(k+1)*n*l], st.Current, n, l)
-	}
-	shape := []int{m, n, l}
-	if err := npy.WriteUint8(filepath.Join(o.out, "spikes.npy"), shape, spikeArray(states)); err != nil {
+	if err := writeSpikes(filepath.Join(o.out, "spikes.npy"), states); err != nil {
 		return err
 	}
-	if err := npy.WriteFloat64(filepath.Join(o.out, "membrane.npy"), shape, mem); err != nil {
-		return err
-	}
-	if err := npy.WriteFloat64(filepath.Join(o.out, "current.npy"), shape, cur); err != nil {
-		return err
+	for _, a := range []struct {
+		name  string
+		array func([]*network.State) ([]int, []float64, error)
+	}{{"membrane.npy", network.MembraneArray}, {"current.npy", network.CurrentArray}} {
+		shape, data, err := a.array(states)
+		if err != nil {
+			return err
+		}
+		if err := npy.WriteFloat64(filepath.Join(o.out, a.name), shape, data); err != nil {
+			return err
+		}
 	}
 	spikes := 0
 	for _, st := range states {

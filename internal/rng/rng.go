@@ -3,7 +3,10 @@
 // generator whatever the order or the number of goroutines that run them.
 package rng
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // Stream returns a PCG generator for the stream named by parts under seed.
 // The same seed and parts give the same numbers on every machine.
@@ -32,3 +35,28 @@ const (
 	Validation uint64 = 4
 	Experiment uint64 = 5
 )
+
+// Rounds of the Background streams (network.Inputs). A round names which
+// trials a background is drawn for, so that training, validation and
+// experiments never share one.
+const (
+	// InitialValidation is the round of the validation trials of the
+	// weights training starts from.
+	InitialValidation uint64 = math.MaxUint64
+	// experimentRounds is the first round of recalls made outside
+	// training; training's rounds stay below it.
+	experimentRounds uint64 = 1 << 32
+)
+
+// TrainingRound returns the round of the training trials of epoch e
+// (0-based); the Dropout streams of that epoch use round e itself.
+func TrainingRound(e int) uint64 { return uint64(2 * e) }
+
+// ValidationRound returns the round of the validation trials after epoch
+// e (0-based); ValidationRound(epochs) is the recall after training.
+func ValidationRound(e int) uint64 { return uint64(2*e + 1) }
+
+// RecallRound returns round r of the recalls made by the benchmark and
+// the experiments, apart from every round training uses (r = 0 is the
+// recall of the initial weights).
+func RecallRound(r uint64) uint64 { return experimentRounds + r }

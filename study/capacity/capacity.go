@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/study"
 )

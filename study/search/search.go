@@ -13,7 +13,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/results"

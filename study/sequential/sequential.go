@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/parallel"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"

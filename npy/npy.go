@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strconv"
@@ -26,7 +27,7 @@ import (
 
 	"codeberg.org/sbinet/npyio"
 
-	"github.com/hdsnn/hdsnn/internal/atomicfile"
+	"github.com/hdsnn/hdsnn/atomicfile"
 )
 
 // chunkBytes is the size of the blocks in which array data is read,
@@ -44,21 +45,79 @@ type Array struct {
 	Data []float64
 }
 
+// Errors that readers and writers wrap, for callers that branch on the
+// kind of problem. Their text is the start of the message they are in.
+var (
+	// ErrNotNPY: the data is not a .npy array (bad magic, version or
+	// header).
+	ErrNotNPY = errors.New("not a .npy file")
+	// ErrTruncated: the data ends before the header or the array does.
+	ErrTruncated = errors.New("truncated")
+	// ErrDType: the element type is not supported.
+	ErrDType = errors.New("dtype not supported")
+	// ErrShape: a shape is invalid, does not match the data, or is not
+	// the one the caller needs.
+	ErrShape = errors.New("shape mismatch")
+	// ErrNotBinary: an array that must hold only 0 and 1 holds another
+	// value.
+	ErrNotBinary = errors.New("not a binary array")
+)
+
+// ParseError is an error in the content of a file, at a line when the
+// format has lines (Line 0: no line). Path is empty for data read from an
+// io.Reader without a name. Readers of this module (npy, raster) return
+// it for bad content; errors opening or reading the file are returned as
+// they are.
+type ParseError struct {
+	Path string
+	Line int
+	Err  error
+}
+
+// Error returns "path:line: err", "path: err" or "err".
+func (e *ParseError) Error() string {
+	switch {
+	case e.Path == "":
+		if e.Line > 0 {
+			return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+		}
+		return e.Err.Error()
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+
+// Unwrap returns e.Err.
+func (e *ParseError) Unwrap() error { return e.Err }
+
 // ReadFloat64 reads the .npy file at path and converts its elements to
 // float64. The file's dtype must be bool, a signed or unsigned integer of
 // 1, 2, 4 or 8 bytes, float32 or float64, in either byte order. Integers
 // beyond ±2⁵³ lose precision in the conversion.
 //
-// ReadFloat64 returns an error naming path if the file is not a .npy
+// ReadFloat64 returns a *ParseError naming path if the file is not a .npy
 // file, has an unsupported dtype, is in Fortran order, or holds fewer or
-// more data bytes than its header declares.
+// more data bytes than its header declares; the error wraps ErrNotNPY,
+// ErrDType, ErrShape or ErrTruncated.
 func ReadFloat64(path string) (*Array, error) {
-	src, err := open(path, "float64 or float32")
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer src.f.Close()
+	defer f.Close()
+	return readFloat64(path, f)
+}
 
+// ReadFloat64From is ReadFloat64 for a .npy stream. It reads r to its
+// end; errors name no path.
+func ReadFloat64From(r io.Reader) (*Array, error) { return readFloat64("", r) }
+
+func readFloat64(path string, r io.Reader) (*Array, error) {
+	src, err := parse(path, r, "float64 or float32")
+	if err != nil {
+		return nil, err
+	}
 	data := make([]float64, src.n)
 	err = src.each(func(off int, raw []byte) error {
 		src.dt.decode(data[off:off+len(raw)/src.dt.size], raw)
@@ -73,15 +132,29 @@ func ReadFloat64(path string) (*Array, error) {
 // ReadBinary reads the .npy file at path, whose elements must all be
 // exactly 0 or 1, and returns its shape and its elements in C order. It
 // accepts the same dtypes as ReadFloat64; any other value, NaN included,
-// is an error naming the first offending element. The elements are
-// converted in chunks, so no float64 copy of the array is made.
+// is an error (wrapping ErrNotBinary) naming the first offending element.
+// The elements are converted in chunks, so no float64 copy of the array is
+// made.
 func ReadBinary(path string) (shape []int, data []uint8, err error) {
-	src, err := open(path, "uint8 or bool")
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer src.f.Close()
+	defer f.Close()
+	return readBinary(path, f)
+}
 
+// ReadBinaryFrom is ReadBinary for a .npy stream. It reads r to its end;
+// errors name no path.
+func ReadBinaryFrom(r io.Reader) (shape []int, data []uint8, err error) {
+	return readBinary("", r)
+}
+
+func readBinary(path string, r io.Reader) (shape []int, data []uint8, err error) {
+	src, err := parse(path, r, "uint8 or bool")
+	if err != nil {
+		return nil, nil, err
+	}
 	data = make([]uint8, src.n)
 	if src.dt.size == 1 {
 		err = src.each(func(off int, raw []byte) error {
@@ -127,24 +200,36 @@ func WriteFloat64(path string, shape []int, data []float64) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := w.Write(hdr); err != nil {
+	return atomicfile.Write(path, func(w io.Writer) error { return writeFloat64(w, hdr, data) })
+}
+
+// WriteFloat64To writes data, an array of the given shape in C order, to
+// w as a little-endian float64 (<f8) .npy stream.
+func WriteFloat64To(w io.Writer, shape []int, data []float64) error {
+	hdr, err := header("", "<f8", shape, len(data))
+	if err != nil {
+		return err
+	}
+	return writeFloat64(w, hdr, data)
+}
+
+func writeFloat64(w io.Writer, hdr []byte, data []float64) error {
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, chunkBytes)
+	for len(data) > 0 {
+		k := min(len(data), chunkBytes/8)
+		buf = buf[:0]
+		for _, v := range data[:k] {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		}
+		if _, err := w.Write(buf); err != nil {
 			return err
 		}
-		buf := make([]byte, 0, chunkBytes)
-		for len(data) > 0 {
-			k := min(len(data), chunkBytes/8)
-			buf = buf[:0]
-			for _, v := range data[:k] {
-				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
-			}
-			if _, err := w.Write(buf); err != nil {
-				return err
-			}
-			data = data[k:]
-		}
-		return nil
-	})
+		data = data[k:]
+	}
+	return nil
 }
 
 // WriteUint8 atomically writes data, an array of the given shape in C
@@ -154,13 +239,25 @@ func WriteUint8(path string, shape []int, data []uint8) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		if _, err := w.Write(hdr); err != nil {
-			return err
-		}
-		_, err := w.Write(data)
+	return atomicfile.Write(path, func(w io.Writer) error { return writeUint8(w, hdr, data) })
+}
+
+// WriteUint8To writes data, an array of the given shape in C order, to w
+// as a uint8 (|u1) .npy stream.
+func WriteUint8To(w io.Writer, shape []int, data []uint8) error {
+	hdr, err := header("", "|u1", shape, len(data))
+	if err != nil {
 		return err
-	})
+	}
+	return writeUint8(w, hdr, data)
+}
+
+func writeUint8(w io.Writer, hdr []byte, data []uint8) error {
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(data)
+	return err
 }
 
 // header returns the version 1.0 .npy header for an array of descr
@@ -176,17 +273,17 @@ func WriteUint8(path string, shape []int, data []uint8) error {
 func header(path, descr string, shape []int, n int) ([]byte, error) {
 	size, err := numElems(shape)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, &ParseError{Path: path, Err: err}
 	}
 	if size != n {
-		return nil, fmt.Errorf("%s: shape %s holds %d elements but the data has %d; pass a shape whose product is the data length", path, FormatShape(shape), size, n)
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("%w: shape %s holds %d elements but the data has %d; pass a shape whose product is the data length", ErrShape, FormatShape(shape), size, n)}
 	}
 	dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, FormatShape(shape))
 	const prefix = len(npyio.Magic) + 2 + 2 // magic, version, header length
 	hlen := len(dict) + 1                   // + '\n'
 	hlen += (64 - (prefix+hlen)%64) % 64
 	if hlen > math.MaxUint16 {
-		return nil, fmt.Errorf("%s: shape %s is too long for a .npy version 1.0 header; use fewer dimensions", path, FormatShape(shape))
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("%w: shape %s is too long for a .npy version 1.0 header; use fewer dimensions", ErrShape, FormatShape(shape))}
 	}
 	b := make([]byte, 0, prefix+hlen)
 	b = append(b, npyio.Magic[:]...)
@@ -199,55 +296,53 @@ func header(path, descr string, shape []int, n int) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// source is an open .npy file positioned at the start of its data.
+// source is a .npy stream positioned at the start of its data.
 type source struct {
 	path  string
-	f     *os.File
+	r     io.Reader
 	shape []int
 	dt    dtype
 	n     int // number of elements
 }
 
-// open opens the .npy file at path, parses and checks its header, and
-// checks that the file holds exactly the data the header declares. fix
-// names the dtypes to suggest when the file's dtype is not supported.
-func open(path, fix string) (*source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	src, err := parse(path, f, fix)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return src, nil
+// sizer is an open file: parse checks its size before reading the data.
+type sizer interface {
+	io.Seeker
+	Stat() (fs.FileInfo, error)
 }
 
-func parse(path string, f *os.File, fix string) (*source, error) {
-	hdr, err := readHeader(f)
+// parse reads and checks the header of the .npy stream r (named path in
+// errors). For a file it also checks that the file holds exactly the data
+// the header declares; for other readers each checks that at the end. fix
+// names the dtypes to suggest when the file's dtype is not supported.
+func parse(path string, r io.Reader, fix string) (*source, error) {
+	perr := func(err error) error { return &ParseError{Path: path, Err: err} }
+	hdr, err := readHeader(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, perr(err)
 	}
-	src := &source{path: path, f: f, shape: hdr.Descr.Shape}
+	src := &source{path: path, r: r, shape: hdr.Descr.Shape}
 	if src.shape == nil {
 		src.shape = []int{}
 	}
 	src.dt, err = parseDType(hdr.Descr.Type, fix)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, perr(err)
 	}
 	src.n, err = numElems(src.shape)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, perr(err)
 	}
 	if hdr.Descr.Fortran && !sameOrder(src.shape) {
-		return nil, fmt.Errorf("%s: array of shape %s is in Fortran order; save it in C order (numpy.ascontiguousarray) instead", path, FormatShape(src.shape))
+		return nil, perr(fmt.Errorf("%w: array of shape %s is in Fortran order; save it in C order (numpy.ascontiguousarray) instead", ErrShape, FormatShape(src.shape)))
 	}
 	if src.n > math.MaxInt/src.dt.size {
-		return nil, fmt.Errorf("%s: shape %s of %s is too large to address", path, FormatShape(src.shape), src.dt.descr)
+		return nil, perr(fmt.Errorf("%w: shape %s of %s is too large to address", ErrShape, FormatShape(src.shape), src.dt.descr))
 	}
-
+	f, ok := r.(sizer)
+	if !ok {
+		return src, nil
+	}
 	start, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -256,14 +351,23 @@ func parse(path string, f *os.File, fix string) (*source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	want, have := int64(src.n)*int64(src.dt.size), fi.Size()-start
-	switch {
-	case have < want:
-		return nil, src.truncated(have)
-	case have > want:
-		return nil, fmt.Errorf("%s: %d bytes follow the %d bytes of data that shape %s of %s needs; the file is corrupt or not a plain .npy file, re-save it with numpy.save", path, have-want, want, FormatShape(src.shape), src.dt.descr)
+	if err := src.checkSize(fi.Size() - start); err != nil {
+		return nil, err
 	}
 	return src, nil
+}
+
+// checkSize returns an error if have bytes of data are not what the
+// header declares.
+func (s *source) checkSize(have int64) error {
+	want := int64(s.n) * int64(s.dt.size)
+	switch {
+	case have < want:
+		return s.truncated(have)
+	case have > want:
+		return &ParseError{Path: s.path, Err: fmt.Errorf("%w: %d bytes follow the %d bytes of data that shape %s of %s needs; the file is corrupt or not a plain .npy file, re-save it with numpy.save", ErrNotNPY, have-want, want, FormatShape(s.shape), s.dt.descr)}
+	}
+	return nil
 }
 
 // maxHeaderLen bounds the header length a file may declare, so that a
@@ -280,7 +384,7 @@ func readHeader(r io.Reader) (hdr npyio.Header, err error) {
 		if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 			return hdr, err
 		}
-		return hdr, errors.New("not a .npy file: it does not start with the \\x93NUMPY magic string; save arrays with numpy.save")
+		return hdr, fmt.Errorf("%w: it does not start with the \\x93NUMPY magic string; save arrays with numpy.save", ErrNotNPY)
 	}
 	var hlen int
 	switch major := pre[nmagic]; major {
@@ -297,10 +401,10 @@ func readHeader(r io.Reader) (hdr npyio.Header, err error) {
 		}
 		hlen = int(binary.LittleEndian.Uint32(pre[nmagic+2:]))
 	default:
-		return hdr, fmt.Errorf(".npy format version %d.%d is not supported; save with numpy.save, which writes version 1.0", major, pre[nmagic+1])
+		return hdr, fmt.Errorf(".npy format version %d.%d is not supported; save with numpy.save, which writes version 1.0: %w", major, pre[nmagic+1], ErrNotNPY)
 	}
 	if hlen > maxHeaderLen {
-		return hdr, fmt.Errorf("the .npy header claims %d bytes, more than %d; the file is corrupt, re-create it", hlen, maxHeaderLen)
+		return hdr, fmt.Errorf("the .npy header claims %d bytes, more than %d; the file is corrupt, re-create it: %w", hlen, maxHeaderLen, ErrNotNPY)
 	}
 	raw := make([]byte, len(pre)+hlen)
 	copy(raw, pre)
@@ -312,12 +416,12 @@ func readHeader(r io.Reader) (hdr npyio.Header, err error) {
 	// and panics on some malformed headers; report those as errors.
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("malformed .npy header %q (%v); re-save the array with numpy.save", raw[len(pre):], p)
+			err = fmt.Errorf("malformed .npy header %q (%v); re-save the array with numpy.save: %w", raw[len(pre):], p, ErrNotNPY)
 		}
 	}()
 	rr, err := npyio.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return hdr, fmt.Errorf("malformed .npy header %q: %w; re-save the array with numpy.save", raw[len(pre):], err)
+		return hdr, fmt.Errorf("malformed .npy header %q: %w; re-save the array with numpy.save (%w)", raw[len(pre):], err, ErrNotNPY)
 	}
 	return rr.Header, nil
 }
@@ -326,19 +430,34 @@ func readHeader(r io.Reader) (hdr npyio.Header, err error) {
 // header; err is the read error.
 func truncatedHeader(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("truncated: the file ends inside the .npy header; re-create it")
+		return fmt.Errorf("%w: the file ends inside the .npy header; re-create it", ErrTruncated)
 	}
 	return err
 }
 
 // each reads the data in chunks of whole elements and calls fn with each
-// chunk and the flat index of its first element.
+// chunk and the flat index of its first element. From a reader that is not
+// a file it then checks that no data follows.
 func (s *source) each(fn func(off int, raw []byte) error) error {
+	if err := s.chunks(fn); err != nil {
+		return err
+	}
+	if _, ok := s.r.(sizer); ok {
+		return nil
+	}
+	extra, err := io.Copy(io.Discard, s.r)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.path, err)
+	}
+	return s.checkSize(int64(s.n)*int64(s.dt.size) + extra)
+}
+
+func (s *source) chunks(fn func(off int, raw []byte) error) error {
 	per := max(1, chunkBytes/s.dt.size)
 	buf := make([]byte, per*s.dt.size)
 	for off := 0; off < s.n; off += per {
 		raw := buf[:min(per, s.n-off)*s.dt.size]
-		if nr, err := io.ReadFull(s.f, raw); err != nil {
+		if nr, err := io.ReadFull(s.r, raw); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return s.truncated(int64(off*s.dt.size + nr))
 			}
@@ -357,15 +476,15 @@ func (s *source) each(fn func(off int, raw []byte) error) error {
 // truncated returns the error for a file that holds only have bytes of
 // data.
 func (s *source) truncated(have int64) error {
-	return fmt.Errorf("%s: truncated: shape %s of %s needs %d bytes of data, the file holds %d; it was cut short (interrupted copy or write?), re-create it",
-		s.path, FormatShape(s.shape), s.dt.descr, int64(s.n)*int64(s.dt.size), have)
+	return &ParseError{Path: s.path, Err: fmt.Errorf("%w: shape %s of %s needs %d bytes of data, the file holds %d; it was cut short (interrupted copy or write?), re-create it",
+		ErrTruncated, FormatShape(s.shape), s.dt.descr, int64(s.n)*int64(s.dt.size), have)}
 }
 
 // notBinary returns the error for element i, of value v, in a file that
 // must hold only 0 and 1.
 func (s *source) notBinary(i int, v float64) error {
-	return fmt.Errorf("%s: element %d (index %v of shape %s) is %s; a binary array must hold only 0 and 1, e.g. save (a != 0).astype(numpy.uint8)",
-		s.path, i, unravel(i, s.shape), FormatShape(s.shape), strconv.FormatFloat(v, 'g', -1, 64))
+	return &ParseError{Path: s.path, Err: fmt.Errorf("element %d (index %v of shape %s) is %s; a binary array must hold only 0 and 1, e.g. save (a != 0).astype(numpy.uint8): %w",
+		i, unravel(i, s.shape), FormatShape(s.shape), strconv.FormatFloat(v, 'g', -1, 64), ErrNotBinary)}
 }
 
 // dtype is a supported element type.
@@ -384,9 +503,9 @@ func parseDType(descr, fix string) (dtype, error) {
 		s, ok = strings.CutSuffix(s, "'")
 	}
 	if !ok {
-		return dtype{}, fmt.Errorf("structured dtype %s is not supported; save a plain array as %s", descr, fix)
+		return dtype{}, fmt.Errorf("structured dtype %s is not supported; save a plain array as %s: %w", descr, fix, ErrDType)
 	}
-	bad := fmt.Errorf("dtype %s is not supported; save as %s", s, fix)
+	bad := fmt.Errorf("dtype %s is not supported; save as %s: %w", s, fix, ErrDType)
 	if len(s) != 3 {
 		return dtype{}, bad
 	}
@@ -496,10 +615,10 @@ func numElems(shape []int) (int, error) {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
-			return 0, fmt.Errorf("shape %s has a negative dimension", FormatShape(shape))
+			return 0, fmt.Errorf("%w: shape %s has a negative dimension", ErrShape, FormatShape(shape))
 		}
 		if d != 0 && n > math.MaxInt/d {
-			return 0, fmt.Errorf("shape %s has too many elements to address", FormatShape(shape))
+			return 0, fmt.Errorf("%w: shape %s has too many elements to address", ErrShape, FormatShape(shape))
 		}
 		n *= d
 	}

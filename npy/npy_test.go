@@ -3,6 +3,7 @@ package npy
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -400,7 +401,7 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "subtract-small")
+	dir := filepath.Join("..", "testdata", "subtract-small")
 	tests := []struct {
 		file   string
 		binary bool
@@ -504,5 +505,59 @@ func BenchmarkWriteFloat64(b *testing.B) {
 		if err := WriteFloat64(path, weightShape, data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStreams checks the io.Reader and io.Writer forms against the file
+// forms, and the sentinel errors of bad streams.
+func TestStreams(t *testing.T) {
+	var buf bytes.Buffer
+	data := []float64{1, -2.5, 3, 0, 7, 9}
+	if err := WriteFloat64To(&buf, []int{2, 3}, data); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.npy")
+	if err := WriteFloat64(path, []int{2, 3}, data); err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(file, buf.Bytes()) {
+		t.Error("WriteFloat64To and WriteFloat64 wrote different bytes")
+	}
+	a, err := ReadFloat64From(bytes.NewReader(file))
+	if err != nil || !slices.Equal(a.Data, data) || !slices.Equal(a.Shape, []int{2, 3}) {
+		t.Errorf("ReadFloat64From = %+v, %v", a, err)
+	}
+	buf.Reset()
+	if err := WriteUint8To(&buf, []int{4}, []uint8{0, 1, 1, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if shape, d, err := ReadBinaryFrom(bytes.NewReader(buf.Bytes())); err != nil || !slices.Equal(d, []uint8{0, 1, 1, 0}) || !slices.Equal(shape, []int{4}) {
+		t.Errorf("ReadBinaryFrom = %v %v %v", shape, d, err)
+	}
+	tests := []struct {
+		name string
+		b    []byte
+		want error
+	}{
+		{"not npy", []byte("hello world, not an array"), ErrNotNPY},
+		{"cut", file[:len(file)-3], ErrTruncated},
+		{"extra", append(slices.Clone(file), 0, 0), ErrNotNPY},
+	}
+	for _, tt := range tests {
+		_, err := ReadFloat64From(bytes.NewReader(tt.b))
+		var pe *ParseError
+		if !errors.Is(err, tt.want) || !errors.As(err, &pe) {
+			t.Errorf("%s: %v, want a *ParseError wrapping %v", tt.name, err, tt.want)
+		}
+	}
+	if err := WriteUint8To(&buf, []int{3}, []uint8{1}); !errors.Is(err, ErrShape) {
+		t.Errorf("short data: %v, want ErrShape", err)
+	}
+	if _, _, err := ReadBinaryFrom(bytes.NewReader(file)); !errors.Is(err, ErrNotBinary) {
+		t.Errorf("non-binary: %v, want ErrNotBinary", err)
 	}
 }
