@@ -9,60 +9,50 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/raster"
 )
 
 // Kind is a cue perturbation. Its level means a probability (Flip), a
 // number of cue steps (Truncate, Jitter) or of neurons (Silence).
-type Kind string
+type Kind int
 
-// The cue perturbations.
+// The cue perturbations, in the order Kinds lists them.
 const (
 	// Flip redraws every (neuron, step) slot of the cue, with probability
 	// p (the level), as a Bernoulli draw at the patterns' mean rate
 	// (FlipCue).
-	Flip Kind = "flip"
+	Flip Kind = iota
 	// Truncate keeps only the first k steps of the cue (the level); the
 	// later cue steps are empty (TruncateCue).
-	Truncate Kind = "truncate"
+	Truncate
 	// Silence silences n neurons (the level) during the cue (SilenceCue).
-	Silence Kind = "silence"
+	Silence
 	// Jitter moves every cue spike by a uniform integer offset in [−k, k]
 	// (k is the level), clipped to the cue window (JitterCue).
-	Jitter Kind = "jitter"
+	Jitter
 )
+
+var kindNames = []string{"flip", "truncate", "silence", "jitter"}
 
 // Kinds returns every perturbation, in order.
 func Kinds() []Kind { return []Kind{Flip, Truncate, Silence, Jitter} }
 
-// String returns the kind's name.
-func (k Kind) String() string { return string(k) }
+// String returns "flip", "truncate", "silence" or "jitter".
+func (k Kind) String() string { return enum.String("Kind", kindNames, k) }
 
-// Index returns the position of k in Kinds, or -1 if k is not known.
-func (k Kind) Index() int { return slices.Index(Kinds(), k) }
+// ParseKind parses "flip", "truncate", "silence" or "jitter".
+func ParseKind(s string) (Kind, error) { return enum.Parse[Kind]("cue perturbation", kindNames, s) }
 
-// ErrUnknown is returned for a perturbation name that is not one of Kinds.
-var ErrUnknown = fmt.Errorf("cue perturbation not known; use one of %s", joinKinds())
+// Valid reports whether k is one of Kinds.
+func (k Kind) Valid() bool { return enum.Valid(kindNames, k) }
 
-func joinKinds() string {
-	var names []string
-	for _, k := range Kinds() {
-		names = append(names, string(k))
-	}
-	return strings.Join(names, ", ")
-}
+// MarshalText implements encoding.TextMarshaler.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
-// UnmarshalText sets k from its name, refusing unknown names.
-func (k *Kind) UnmarshalText(b []byte) error {
-	v := Kind(b)
-	if v.Index() < 0 {
-		return fmt.Errorf("%q: %w", b, ErrUnknown)
-	}
-	*k = v
-	return nil
-}
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (k *Kind) UnmarshalText(b []byte) (err error) { *k, err = ParseKind(string(b)); return err }
 
 // CheckLevel reports whether level is valid for the perturbation k of a
 // cue of cue steps in a network of n neurons.
@@ -80,7 +70,7 @@ func (k Kind) CheckLevel(level float64, cue, n int) error {
 	case Jitter:
 		ok, want = whole, "a whole number of steps ≥ 0"
 	default:
-		return fmt.Errorf("%q: %w", string(k), ErrUnknown)
+		return unknown(k)
 	}
 	if !ok {
 		return fmt.Errorf("%s level %v: need %s", k, level, want)
@@ -184,4 +174,9 @@ func JitterCue(x *raster.Raster, from, to, k int, r *rand.Rand) *raster.Raster {
 		y.Steps[t] = slices.Compact(s)
 	}
 	return y
+}
+
+// unknown is the error of a Kind that is not one of Kinds.
+func unknown(k Kind) error {
+	return fmt.Errorf("cue perturbation %v is not known; use %s", k, enum.Or(kindNames))
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 )
@@ -28,31 +29,32 @@ type Timing struct {
 }
 
 // Stage is a stage of the benchmark that Bench can time.
-type Stage string
+type Stage int
 
-// The stages Bench can time.
+// The stages Bench can time, in order.
 const (
-	StageInit        Stage = "init"
-	StageRecall      Stage = "recall"
-	StageExactEpoch  Stage = "exact epoch"
-	StageSparseEpoch Stage = "sparse epoch"
+	StageInit Stage = iota
+	StageRecall
+	StageExactEpoch
+	StageSparseEpoch
 )
+
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch"}
 
 // Stages returns every stage, in the order Bench times them.
 func Stages() []Stage { return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch} }
 
-// String returns the stage's name.
-func (s Stage) String() string { return string(s) }
+// String returns "init", "recall", "exact epoch" or "sparse epoch".
+func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
 
-// UnmarshalText sets s from its name, refusing unknown names.
-func (s *Stage) UnmarshalText(b []byte) error {
-	v := Stage(b)
-	if !slices.Contains(Stages(), v) {
-		return fmt.Errorf("stage %q is not known; use init, recall, exact epoch or sparse epoch", b)
-	}
-	*s = v
-	return nil
-}
+// ParseStage parses "init", "recall", "exact epoch" or "sparse epoch".
+func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Stage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(string(b)); return err }
 
 // Bench times the stages of the benchmark b, each `repeats` times, and
 // returns the medians: the initialisation, the recall of all M patterns,
@@ -118,7 +120,7 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 				return nil
 			}
 		default:
-			return nil, fmt.Errorf("stage %q is not known; use init, recall, exact epoch or sparse epoch", stage)
+			return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch or sparse epoch", stage)
 		}
 		for k := 0; k < repeats; k++ {
 			if progress != nil {

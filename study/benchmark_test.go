@@ -327,7 +327,7 @@ func TestBench(t *testing.T) {
 	} else if one[0].Events != timings[1].Events {
 		t.Errorf("recall events %d, then %d: not deterministic", timings[1].Events, one[0].Events)
 	}
-	if _, err := b.Bench(1, []study.Stage{"warp drive"}, nil); err == nil || !strings.Contains(err.Error(), "warp drive") {
+	if _, err := b.Bench(1, []study.Stage{study.Stage(7)}, nil); err == nil || !strings.Contains(err.Error(), "Stage(7)") {
 		t.Errorf("unknown stage: %v", err)
 	}
 	if _, err := b.Bench(0, nil, nil); err == nil {

@@ -58,8 +58,8 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	}
 	var stages []study.Stage
 	for _, s := range o.stages {
-		var st study.Stage
-		if err := st.UnmarshalText([]byte(s)); err != nil {
+		st, err := study.ParseStage(s)
+		if err != nil {
 			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\" or \"sparse epoch\"", s)
 		}
 		stages = append(stages, st)
@@ -104,7 +104,7 @@ func printTimings(w io.Writer, ts []study.Timing) {
 		if t.Pairs > 0 {
 			kept = fmt.Sprintf("%d / %d", t.Kept, t.Pairs)
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(string(t.Stage), "\t", " "), t.Median, ev, rate, kept)
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, kept)
 	}
 	tw.Flush()
 }

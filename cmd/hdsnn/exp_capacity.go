@@ -57,7 +57,7 @@ on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
 	fs := cmd.Flags()
 	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
 	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
-	fs.StringVar(&o.modes, "modes", string(capacity.Init)+","+string(capacity.Trained), "comma-separated weights to measure: init (initialisation only) and/or trained")
+	fs.StringVar(&o.modes, "modes", capacity.Init.String()+","+capacity.Trained.String(), "comma-separated weights to measure: init (initialisation only) and/or trained")
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
 	for _, f := range []string{"neurons", "delays", "patterns"} {
@@ -195,8 +195,8 @@ func parseIntList(flag, s string) ([]int, error) {
 func parseModes(s string) ([]capacity.Mode, error) {
 	var out []capacity.Mode
 	for _, f := range strings.Split(s, ",") {
-		var m capacity.Mode
-		if err := m.UnmarshalText([]byte(strings.TrimSpace(f))); err != nil {
+		m, err := capacity.ParseMode(strings.TrimSpace(f))
+		if err != nil {
 			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", strings.TrimSpace(f), capacity.Init, capacity.Trained)
 		}
 		if !slices.Contains(out, m) {

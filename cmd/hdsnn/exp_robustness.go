@@ -62,7 +62,7 @@ Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
 	o.addExperiment(cmd, "robustness", 10)
 	var all []string
 	for _, k := range perturb.Kinds() {
-		all = append(all, string(k))
+		all = append(all, k.String())
 	}
 	cmd.Flags().StringSliceVar(&o.kinds, "kinds", all, "cue perturbations to run, comma-separated: "+joinNames(perturb.Kinds()))
 	o.addInitOnly(cmd, "perturb the cues of the initial weights, without training")
@@ -97,7 +97,7 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 	var figs []string
 	setup := studyfig.SetupOf(b, o.seeds, !o.initOnly)
 	for _, kind := range kinds {
-		base := fig + "-" + string(kind)
+		base := fig + "-" + kind.String()
 		if err := studyfig.Robustness(kind, sums, b, setup).Save(base); err != nil {
 			return fmt.Errorf("figure of %s: %w", kind, err)
 		}
@@ -112,8 +112,8 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 func checkKinds(kinds []string) ([]perturb.Kind, error) {
 	var out []perturb.Kind
 	for _, name := range kinds {
-		var k perturb.Kind
-		if err := k.UnmarshalText([]byte(strings.TrimSpace(name))); err != nil {
+		k, err := perturb.ParseKind(strings.TrimSpace(name))
+		if err != nil {
 			return nil, fmt.Errorf("--kinds: %q is not a cue perturbation; use %s", strings.TrimSpace(name), joinNames(perturb.Kinds()))
 		}
 		if !slices.Contains(out, k) {

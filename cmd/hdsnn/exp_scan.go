@@ -49,25 +49,24 @@ best p_A between 1e-4 and 1e-3, worse from 2e-3.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.addExperiment(cmd, "scan", 10)
-	cmd.Flags().StringVar(&o.param, "param", string(scan.Delays), "parameter to scan: "+joinNames(scan.Params()))
+	cmd.Flags().StringVar(&o.param, "param", scan.Delays.String(), "parameter to scan: "+joinNames(scan.Params()))
 	cmd.Flags().StringSliceVar(&o.values, "values", nil, "values to scan, comma-separated (default: the grid above)")
 	o.addInitOnly(cmd, "score the initial weights without training")
 	return cmd
 }
 
 func (o *scanCmd) run(cmd *cobra.Command) error {
-	var param scan.Param
-	if err := param.UnmarshalText([]byte(o.param)); err != nil {
+	param, err := scan.ParseParam(o.param)
+	if err != nil {
 		return fmt.Errorf("--param: %w", err)
 	}
 	values := o.values
 	if len(values) == 0 {
-		var err error
 		if values, err = scan.Values(param, o.quick); err != nil {
 			return fmt.Errorf("--param: %w", err)
 		}
 	}
-	b, csvPath, fig, err := o.prepare("scan-" + o.param)
+	b, csvPath, fig, err := o.prepare("scan-" + param.String())
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func Robustness(kind perturb.Kind, sums []results.Summary, b study.Benchmark, s 
 	pr := figure.Series{Style: &figure.Style{Colour: 1, Marker: 1}}
 	rc := figure.Series{Style: &figure.Style{Colour: 2, Marker: 2}}
 	for _, sum := range sums {
-		if len(sum.Values) != 2 || sum.Values[0] != string(kind) {
+		if len(sum.Values) != 2 || sum.Values[0] != kind.String() {
 			continue
 		}
 		x, err := strconv.ParseFloat(sum.Values[1], 64)

@@ -15,35 +15,37 @@ import (
 	"strings"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/study"
 )
 
 // Mode is the weights whose capacity is measured.
-type Mode string
+type Mode int
 
 // The modes: the weights of the analytical initialisation alone, or those
 // weights after training.
 const (
-	Init    Mode = "init"
-	Trained Mode = "trained"
+	Init Mode = iota
+	Trained
 )
+
+var modeNames = []string{"init", "trained"}
 
 // Modes returns every mode.
 func Modes() []Mode { return []Mode{Init, Trained} }
 
-// String returns the mode's name, as in the CSV.
-func (m Mode) String() string { return string(m) }
+// String returns "init" or "trained", as in the CSV.
+func (m Mode) String() string { return enum.String("Mode", modeNames, m) }
 
-// UnmarshalText sets m from its name, refusing unknown names.
-func (m *Mode) UnmarshalText(b []byte) error {
-	v := Mode(b)
-	if v != Init && v != Trained {
-		return fmt.Errorf("capacity mode %q is not known; use %s or %s", b, Init, Trained)
-	}
-	*m = v
-	return nil
-}
+// ParseMode parses "init" or "trained".
+func ParseMode(s string) (Mode, error) { return enum.Parse[Mode]("capacity mode", modeNames, s) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *Mode) UnmarshalText(b []byte) (err error) { *m, err = ParseMode(string(b)); return err }
 
 // Columns are the parameter columns of the capacity CSV; the results
 // columns follow them.
@@ -118,8 +120,8 @@ func (c Config) Validate() error {
 		return errors.New("capacity: no modes; use init and/or trained")
 	}
 	for _, m := range c.Modes {
-		if err := new(Mode).UnmarshalText([]byte(m)); err != nil {
-			return fmt.Errorf("capacity: %w", err)
+		if !enum.Valid(modeNames, m) {
+			return fmt.Errorf("capacity: mode %v is not known; use %s", m, enum.Or(modeNames))
 		}
 	}
 	if !(c.Threshold > 0 && c.Threshold <= 1) {
@@ -251,7 +253,7 @@ func Run(ctx context.Context, cfg Config, path string) ([]Result, error) {
 // returns their mean F1.
 func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, m int) (Eval, error) {
 	t := c.Base.Patterns.T
-	values := []string{strconv.Itoa(n), strconv.Itoa(d), strconv.Itoa(t), string(mode), strconv.Itoa(m)}
+	values := []string{strconv.Itoa(n), strconv.Itoa(d), strconv.Itoa(t), mode.String(), strconv.Itoa(m)}
 	jobs := make([]results.Job, c.Seeds)
 	for k := range jobs {
 		jobs[k] = study.RecallJob(values, c.bench(n, d, m, k), mode == Trained)

@@ -225,7 +225,7 @@ func TestCapacityValidate(t *testing.T) {
 	}{
 		{"no N", func(c *Config) { c.Neurons = nil }, "network sizes"},
 		{"no D", func(c *Config) { c.Delays = nil }, "delays"},
-		{"bad mode", func(c *Config) { c.Modes = []Mode{"both"} }, `"both"`},
+		{"bad mode", func(c *Config) { c.Modes = []Mode{Mode(5)} }, "Mode(5)"},
 		{"threshold", func(c *Config) { c.Threshold = 1.5 }, "threshold"},
 		{"max", func(c *Config) { c.MaxPatterns = 0 }, "largest number"},
 		{"seeds", func(c *Config) { c.Seeds = 0 }, "seeds"},

@@ -30,8 +30,8 @@ const robustnessTag uint64 = 0x726f627573740000 // "robust"
 // Trigger is the intact cue); silence n = 0 … N neurons in 8 equal steps;
 // jitter k ∈ {0, 1, 2, 3, 5, 8} steps.
 func Levels(kind perturb.Kind, b study.Benchmark, quick bool) ([]float64, error) {
-	if kind.Index() < 0 {
-		return nil, fmt.Errorf("%q: %w", string(kind), perturb.ErrUnknown)
+	if !kind.Valid() {
+		return nil, fmt.Errorf("cue perturbation %v is not known; use one of %v", kind, perturb.Kinds())
 	}
 	cue := b.CueLen()
 	var lv []float64
@@ -112,7 +112,7 @@ func Jobs(c Config) ([]results.Job, error) {
 				return nil, err
 			}
 		}
-		ki := uint64(kind.Index())
+		ki := uint64(kind) // names its random streams
 		if len(levels) == 0 {
 			return nil, fmt.Errorf("%s: no levels", kind)
 		}
@@ -123,7 +123,7 @@ func Jobs(c Config) ([]results.Job, error) {
 			for _, net := range nets {
 				seed := net.Bench().Seed
 				jobs = append(jobs, results.Job{
-					Values: []string{string(kind), strconv.FormatFloat(level, 'g', -1, 64)},
+					Values: []string{kind.String(), strconv.FormatFloat(level, 'g', -1, 64)},
 					Seed:   seed,
 					Run: func(ctx context.Context) (score.Result, error) {
 						st, err := net.Get(ctx)

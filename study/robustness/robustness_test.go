@@ -39,7 +39,7 @@ func TestLevels(t *testing.T) {
 	if len(full) != 42 || full[41] != 41 {
 		t.Errorf("full truncate grid %v, want 0 … 41", full)
 	}
-	if _, err := Levels("smudge", b, true); err == nil || !strings.Contains(err.Error(), "flip") {
+	if _, err := Levels(perturb.Kind(9), b, true); err == nil || !strings.Contains(err.Error(), "flip") {
 		t.Errorf("unknown kind: err = %v", err)
 	}
 	bad := Config{Base: b, Seeds: 1, Kinds: []perturb.Kind{perturb.Silence}, Levels: map[perturb.Kind][]float64{perturb.Silence: {129}}}

@@ -5,54 +5,53 @@ package scan
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/study"
 )
 
 // Param is a setting a scan varies, with the others at their values in
 // the base benchmark.
-type Param string
+type Param int
 
-// The parameters a scan can vary.
+// The parameters a scan can vary, in the order Params lists them.
 const (
-	Delays   Param = "delays"   // D (the cue length follows D)
-	Steps    Param = "steps"    // T
-	Rate     Param = "p-a"      // p_A of patterns and background
-	Patterns Param = "patterns" // M
-	Neurons  Param = "neurons"  // N
-	Theta    Param = "theta"    // θ
-	Target   Param = "target"   // initialisation target: matched, deconvolved, raw
-	Init     Param = "init"     // hebbian-row, hebbian-context, hebbian-column, pinv
-	Training Param = "training" // init (initial weights only) or trained
+	Delays   Param = iota // D (the cue length follows D)
+	Steps                 // T
+	Rate                  // p_A of patterns and background
+	Patterns              // M
+	Neurons               // N
+	Theta                 // θ
+	Target                // initialisation target: matched, deconvolved, raw
+	Init                  // hebbian-row, hebbian-context, hebbian-column, pinv
+	Training              // init (initial weights only) or trained
 )
+
+var paramNames = []string{"delays", "steps", "p-a", "patterns", "neurons", "theta", "target", "init", "training"}
 
 // Params returns every parameter a scan can vary.
 func Params() []Param {
 	return []Param{Delays, Steps, Rate, Patterns, Neurons, Theta, Target, Init, Training}
 }
 
-// ErrUnknown is returned for a parameter name that is not one of Params.
-var ErrUnknown = errors.New("scan parameter not known; use one of delays, steps, p-a, patterns, neurons, theta, target, init, training")
+// String returns the parameter's name as in the CSV and on the command
+// line: "delays", "steps", "p-a", "patterns", "neurons", "theta",
+// "target", "init" or "training".
+func (p Param) String() string { return enum.String("Param", paramNames, p) }
 
-// String returns the parameter's name, as in the CSV.
-func (p Param) String() string { return string(p) }
+// ParseParam parses a parameter name (see String).
+func ParseParam(s string) (Param, error) { return enum.Parse[Param]("scan parameter", paramNames, s) }
 
-// UnmarshalText sets p from its name, refusing unknown names.
-func (p *Param) UnmarshalText(b []byte) error {
-	v := Param(b)
-	if !slices.Contains(Params(), v) {
-		return fmt.Errorf("%q: %w", b, ErrUnknown)
-	}
-	*p = v
-	return nil
-}
+// MarshalText implements encoding.TextMarshaler.
+func (p Param) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (p *Param) UnmarshalText(b []byte) (err error) { *p, err = ParseParam(string(b)); return err }
 
 // Categorical reports whether the values of p are names rather than
 // numbers (target, init, training).
@@ -93,7 +92,7 @@ func Values(param Param, quick bool) ([]string, error) {
 	}
 	v, ok := grid[param]
 	if !ok {
-		return nil, fmt.Errorf("%q: %w", string(param), ErrUnknown)
+		return nil, fmt.Errorf("scan parameter %v is not known; use %s", param, enum.Or(paramNames))
 	}
 	return strings.Fields(v), nil
 }
@@ -168,7 +167,7 @@ func (c Config) apply(value string) (study.Benchmark, bool, error) {
 			err = fmt.Errorf("scan training: %q is not init or trained", value)
 		}
 	default:
-		err = fmt.Errorf("%q: %w", string(c.Param), ErrUnknown)
+		err = fmt.Errorf("scan parameter %v is not known; use %s", c.Param, enum.Or(paramNames))
 	}
 	if err != nil {
 		return b, false, err
@@ -198,7 +197,7 @@ func Run(ctx context.Context, c Config, path string, progress func(done, total i
 			return nil, err
 		}
 		for s := range c.Seeds {
-			jobs = append(jobs, study.RecallJob([]string{string(c.Param), v}, b.ForSeed(s), trained))
+			jobs = append(jobs, study.RecallJob([]string{c.Param.String(), v}, b.ForSeed(s), trained))
 		}
 	}
 	t := results.Table{Path: path, Columns: Columns(), Settings: study.Settings{Benchmark: c.Base, Trained: c.Trained}}

@@ -42,7 +42,7 @@ func TestScanApply(t *testing.T) {
 	for _, bad := range []struct {
 		p Param
 		v string
-	}{{Delays, "x"}, {Delays, "500"}, {Rate, "2"}, {Init, "svd"}, {"colour", "red"}} {
+	}{{Delays, "x"}, {Delays, "500"}, {Rate, "2"}, {Init, "svd"}, {Param(42), "red"}} {
 		c.Param = bad.p
 		if _, _, err := c.apply(bad.v); err == nil {
 			t.Errorf("%s = %s: no error", bad.p, bad.v)
@@ -80,7 +80,7 @@ func TestScanRunsAndResumes(t *testing.T) {
 	}
 	// Resume: every row is in the CSV, so no job may run.
 	calls := 0
-	jobs := []results.Job{{Values: []string{string(Delays), "2"}, Seed: base.Seed, Run: func(context.Context) (score.Result, error) { calls++; return score.Result{}, nil }}}
+	jobs := []results.Job{{Values: []string{Delays.String(), "2"}, Seed: base.Seed, Run: func(context.Context) (score.Result, error) { calls++; return score.Result{}, nil }}}
 	again, err := results.Sweep(context.Background(), results.Table{Path: path, Columns: Columns()}, jobs, nil)
 	if err != nil {
 		t.Fatal(err)
