@@ -2,6 +2,7 @@ package figure
 
 import (
 	"bytes"
+	"image"
 	"image/png"
 	"math"
 	"os"
@@ -74,15 +75,7 @@ func TestStack(t *testing.T) {
 	if err := s.Save(base); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sz := img.Bounds().Size(); sz.X != 6*DPI || sz.Y <= 2*2.4*DPI || sz.Y > 2*2.4*DPI+60 {
+	if sz := readPNG(t, base+".png").Bounds().Size(); sz.X != 6*DPI || sz.Y <= 2*2.4*DPI || sz.Y > 2*2.4*DPI+60 {
 		t.Errorf("stack of 2 panels is %v pixels", sz)
 	}
 	if err := (Stack{}).Validate(); err == nil {
@@ -105,4 +98,18 @@ func TestFitTitle(t *testing.T) {
 	if s := pl.Title.TextStyle.Font.Size; s != titleSize {
 		t.Errorf("a short title shrunk to %v", s)
 	}
+}
+
+// readPNG decodes the PNG file at path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
 }

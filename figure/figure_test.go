@@ -2,7 +2,6 @@ package figure
 
 import (
 	"bytes"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -23,14 +22,7 @@ import (
 // is an SVG document, and that no temporary files were left behind.
 func checkFiles(t *testing.T, base string, w, h int) {
 	t.Helper()
-	b, err := os.ReadFile(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s.png: %v", base, err)
-	}
+	img := readPNG(t, base+".png")
 	if got := img.Bounds().Size(); got.X != w || got.Y != h {
 		t.Errorf("%s.png is %d×%d pixels, want %d×%d", base, got.X, got.Y, w, h)
 	}
@@ -168,14 +160,7 @@ func TestLinePlotBands(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkFiles(t, base, 6*DPI, 4*DPI)
-		b, err := os.ReadFile(base + ".png")
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
+		img := readPNG(t, base+".png")
 		n, all := 0, 0
 		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
 			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {

@@ -92,45 +92,8 @@ func (p LinePlot) Validate() error {
 		return fmt.Errorf("figure: line plot %q has no series", p.Title)
 	}
 	for i, s := range p.Series {
-		name := fmt.Sprintf("series %d (%q)", i, s.Name)
-		if len(s.Y) == 0 {
-			return fmt.Errorf("figure: %s has no points", name)
-		}
-		if len(s.X) != len(s.Y) {
-			return fmt.Errorf("figure: %s has %d X values but %d Y values", name, len(s.X), len(s.Y))
-		}
-		if len(s.Err) > 0 && len(s.Err) != len(s.Y) {
-			return fmt.Errorf("figure: %s has %d Err values but %d Y values", name, len(s.Err), len(s.Y))
-		}
-		defined := 0
-		for j := range s.Y {
-			if math.IsNaN(s.X[j]) || math.IsInf(s.X[j], 0) {
-				return fmt.Errorf("figure: %s: X[%d] is %v", name, j, s.X[j])
-			}
-			if math.IsInf(s.Y[j], 0) {
-				return fmt.Errorf("figure: %s: Y[%d] is %v", name, j, s.Y[j])
-			}
-			if math.IsNaN(s.Y[j]) {
-				continue // undefined: a gap
-			}
-			defined++
-			if n := len(p.XCategories); n > 0 && (s.X[j] != math.Trunc(s.X[j]) || s.X[j] < 0 || s.X[j] >= float64(n)) {
-				return fmt.Errorf("figure: %s: X[%d] = %g is not the index of one of the %d categories", name, j, s.X[j], n)
-			}
-			if p.LogX && s.X[j] <= 0 {
-				return fmt.Errorf("figure: %s: X[%d] = %g is not positive, which a log x axis cannot show", name, j, s.X[j])
-			}
-			if p.LogY && s.Y[j] <= 0 {
-				return fmt.Errorf("figure: %s: Y[%d] = %g is not positive, which a log y axis cannot show", name, j, s.Y[j])
-			}
-			if len(s.Err) > 0 {
-				if e := s.Err[j]; math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
-					return fmt.Errorf("figure: %s: Err[%d] is %v, want a finite value ≥ 0", name, j, e)
-				}
-			}
-		}
-		if defined == 0 {
-			return fmt.Errorf("figure: %s has no defined (non-NaN) point", name)
+		if err := p.validateSeries(i, s); err != nil {
+			return err
 		}
 	}
 	if len(p.XCategories) > 0 && (p.LogX || len(p.XTicks) > 0) {
@@ -167,6 +130,51 @@ func (p LinePlot) Validate() error {
 	}
 	if p.YMin != nil && p.YMax != nil && *p.YMin >= *p.YMax {
 		return fmt.Errorf("figure: YMin = %g is not below YMax = %g", *p.YMin, *p.YMax)
+	}
+	return nil
+}
+
+// validateSeries reports whether series i of p can be drawn.
+func (p LinePlot) validateSeries(i int, s Series) error {
+	name := fmt.Sprintf("series %d (%q)", i, s.Name)
+	if len(s.Y) == 0 {
+		return fmt.Errorf("figure: %s has no points", name)
+	}
+	if len(s.X) != len(s.Y) {
+		return fmt.Errorf("figure: %s has %d X values but %d Y values", name, len(s.X), len(s.Y))
+	}
+	if len(s.Err) > 0 && len(s.Err) != len(s.Y) {
+		return fmt.Errorf("figure: %s has %d Err values but %d Y values", name, len(s.Err), len(s.Y))
+	}
+	defined := 0
+	for j := range s.Y {
+		if math.IsNaN(s.X[j]) || math.IsInf(s.X[j], 0) {
+			return fmt.Errorf("figure: %s: X[%d] is %v", name, j, s.X[j])
+		}
+		if math.IsInf(s.Y[j], 0) {
+			return fmt.Errorf("figure: %s: Y[%d] is %v", name, j, s.Y[j])
+		}
+		if math.IsNaN(s.Y[j]) {
+			continue // undefined: a gap
+		}
+		defined++
+		if n := len(p.XCategories); n > 0 && (s.X[j] != math.Trunc(s.X[j]) || s.X[j] < 0 || s.X[j] >= float64(n)) {
+			return fmt.Errorf("figure: %s: X[%d] = %g is not the index of one of the %d categories", name, j, s.X[j], n)
+		}
+		if p.LogX && s.X[j] <= 0 {
+			return fmt.Errorf("figure: %s: X[%d] = %g is not positive, which a log x axis cannot show", name, j, s.X[j])
+		}
+		if p.LogY && s.Y[j] <= 0 {
+			return fmt.Errorf("figure: %s: Y[%d] = %g is not positive, which a log y axis cannot show", name, j, s.Y[j])
+		}
+		if len(s.Err) > 0 {
+			if e := s.Err[j]; math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+				return fmt.Errorf("figure: %s: Err[%d] is %v, want a finite value ≥ 0", name, j, e)
+			}
+		}
+	}
+	if defined == 0 {
+		return fmt.Errorf("figure: %s has no defined (non-NaN) point", name)
 	}
 	return nil
 }

@@ -137,40 +137,7 @@ func (p RasterPlot) canvas() *canvas {
 		f.plot.Add(marks)
 	}
 
-	kinds := []struct {
-		name   string
-		events []raster.Event
-		colour uint32
-		shape  draw.GlyphDrawer
-		inner  bool // drawn inside the target circle
-	}{
-		{"target", p.Target, targetColour, outlineGlyph{ring, vg.Points(0.9)}, false},
-		{"cue", p.Cue, cueColour, outlineGlyph{cross, vg.Points(1.2)}, true},
-		{"recall", p.Recall, recallColour, outlineGlyph{plus, vg.Points(1.2)}, true},
-	}
-	type layer struct {
-		*plotter.Scatter
-		inner bool
-	}
-	var layers []layer
-	for _, k := range kinds {
-		var xys plotter.XYs
-		for _, e := range k.events {
-			if e.Neuron >= first && e.Neuron < first+shown {
-				xys = append(xys, plotter.XY{X: float64(e.Step), Y: float64(e.Neuron)})
-			}
-		}
-		sty := draw.GlyphStyle{Color: rgb(k.colour), Shape: k.shape, Radius: vg.Points(3.5)}
-		// The legend shows each kind at a fixed, legible size.
-		f.addLegend(k.name, &plotter.Scatter{GlyphStyle: sty})
-		if len(xys) == 0 {
-			continue
-		}
-		s := &plotter.Scatter{XYs: xys, GlyphStyle: sty}
-		f.plot.Add(s)
-		layers = append(layers, layer{s, k.inner})
-	}
-
+	layers := p.addEvents(f, first, shown)
 	f.prepare = func(data draw.Canvas) vg.Length {
 		// Size glyphs to the row height so neighbouring neurons stay
 		// apart, within limits that keep them visible.
@@ -194,6 +161,49 @@ func (p RasterPlot) canvas() *canvas {
 		return marks.layout(f.plot, data)
 	}
 	return f
+}
+
+// layer is the scatter of one kind of event.
+type layer struct {
+	*plotter.Scatter
+	inner bool // drawn inside the target circle
+}
+
+// addEvents adds the target, cue and recall events of neurons first …
+// first+shown−1 to f, each kind with its legend entry, and returns their
+// layers.
+func (p RasterPlot) addEvents(f *canvas, first, shown int) []layer {
+	kinds := []struct {
+		name   string
+		events []raster.Event
+		colour uint32
+		shape  draw.GlyphDrawer
+		inner  bool // drawn inside the target circle
+	}{
+		{"target", p.Target, targetColour, outlineGlyph{ring, vg.Points(0.9)}, false},
+		{"cue", p.Cue, cueColour, outlineGlyph{cross, vg.Points(1.2)}, true},
+		{"recall", p.Recall, recallColour, outlineGlyph{plus, vg.Points(1.2)}, true},
+	}
+	var layers []layer
+	for _, k := range kinds {
+		var xys plotter.XYs
+		for _, e := range k.events {
+			if e.Neuron >= first && e.Neuron < first+shown {
+				xys = append(xys, plotter.XY{X: float64(e.Step), Y: float64(e.Neuron)})
+			}
+		}
+		sty := draw.GlyphStyle{Color: rgb(k.colour), Shape: k.shape, Radius: vg.Points(3.5)}
+		// The legend shows each kind at a fixed, legible size.
+		f.addLegend(k.name, &plotter.Scatter{GlyphStyle: sty})
+		if len(xys) == 0 {
+			continue
+		}
+		s := &plotter.Scatter{XYs: xys, GlyphStyle: sty}
+		f.plot.Add(s)
+		layers = append(layers, layer{s, k.inner})
+	}
+
+	return layers
 }
 
 // markPlotter draws Marks as dashed vertical lines across the data area,

@@ -56,6 +56,55 @@ func (s Stage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(string(b)); return err }
 
+// stageRun returns the function that runs stage once on the stored
+// network st, recording its counts in tm.
+func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
+	set, w := st.Patterns, st.Weights
+	var run func() error
+	switch stage {
+	case StageInit:
+		run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
+	case StageRecall:
+		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
+		run = func() error {
+			events := make([]int64, len(xs))
+			err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
+				events[m] = st.Events
+				return nil
+			})
+			tm.Events = 0
+			for _, e := range events {
+				tm.Events += e
+			}
+			return err
+		}
+	case StageExactEpoch, StageSparseEpoch:
+		cfg := b.Train
+		cfg.Support = 0
+		if stage == StageSparseEpoch {
+			cfg.Support = b.Train.Support
+			if cfg.Support == 0 {
+				cfg.Support = 0.5
+			}
+		}
+		run = func() error {
+			r, err := learn.NewRun(cfg, b.Params, w.Clone(), set)
+			if err != nil {
+				return err
+			}
+			g, err := r.Step(set, 0)
+			if err != nil {
+				return err
+			}
+			tm.Kept, tm.Pairs = g.Kept, g.Pairs
+			return nil
+		}
+	default:
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch or sparse epoch", stage)
+	}
+	return run, nil
+}
+
 // Bench times the stages of the benchmark b, each `repeats` times, and
 // returns the medians: the initialisation, the recall of all M patterns,
 // one exact training epoch (forward, exact backward, optimiser step) and
@@ -76,51 +125,12 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 	if err != nil {
 		return nil, err
 	}
-	set, w := st.Patterns, st.Weights
 	var out []Timing
 	for _, stage := range stages {
 		tm := Timing{Stage: stage}
-		var run func() error
-		switch stage {
-		case StageInit:
-			run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
-		case StageRecall:
-			xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
-			run = func() error {
-				events := make([]int64, len(xs))
-				err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
-					events[m] = st.Events
-					return nil
-				})
-				tm.Events = 0
-				for _, e := range events {
-					tm.Events += e
-				}
-				return err
-			}
-		case StageExactEpoch, StageSparseEpoch:
-			cfg := b.Train
-			cfg.Support = 0
-			if stage == StageSparseEpoch {
-				cfg.Support = b.Train.Support
-				if cfg.Support == 0 {
-					cfg.Support = 0.5
-				}
-			}
-			run = func() error {
-				r, err := learn.NewRun(cfg, b.Params, w.Clone(), set)
-				if err != nil {
-					return err
-				}
-				g, err := r.Step(set, 0)
-				if err != nil {
-					return err
-				}
-				tm.Kept, tm.Pairs = g.Kept, g.Pairs
-				return nil
-			}
-		default:
-			return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch or sparse epoch", stage)
+		run, err := b.stageRun(stage, st, &tm)
+		if err != nil {
+			return nil, err
 		}
 		for k := 0; k < repeats; k++ {
 			if progress != nil {

@@ -68,58 +68,13 @@ on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
 
 // run validates the flags, measures the capacities and writes the outputs.
 func (o *capacityCmd) run(cmd *cobra.Command) error {
-	for f, use := range map[string]string{"neurons": "--neurons-list", "delays": "--delays-list", "patterns": "--max-patterns"} {
-		if o.changed(f) {
-			return fmt.Errorf("capacity does not use --%s; use %s", f, use)
-		}
-	}
-	quick := capacity.Config{}.Quick()
-	if o.quick {
-		for _, f := range []string{"neurons-list", "delays-list"} {
-			if o.changed(f) {
-				return fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
-			}
-		}
-		if !o.changed("seeds") {
-			o.seeds = quick.Seeds
-		}
-	}
-	ns, err := parseIntList("--neurons-list", o.neuronsList)
+	cfg, csvPath, err := o.config()
 	if err != nil {
-		return err
-	}
-	ds, err := parseIntList("--delays-list", o.delaysList)
-	if err != nil {
-		return err
-	}
-	if o.quick {
-		ns, ds = quick.Neurons, quick.Delays
-	}
-	modes, err := parseModes(o.modes)
-	if err != nil {
-		return err
-	}
-	if !(o.threshold > 0 && o.threshold <= 1) {
-		return fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
-	}
-	if o.maxPatterns < 1 {
-		return fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
-	}
-	b, csvPath, _, err := o.prepare("capacity")
-	if err != nil {
-		return err
-	}
-	if o.quick {
-		b.Train.Epochs = quick.Base.Train.Epochs
-	}
-	cfg := capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
-		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
-	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "capacity: N ∈ %v, D ∈ %v, T = %d, modes %s, mean F1 ≥ %g over %d seeds, M ≤ %d\n",
-		ns, ds, b.Patterns.T, joinNames(modes), o.threshold, o.seeds, o.maxPatterns)
+		cfg.Neurons, cfg.Delays, cfg.Base.Patterns.T, joinNames(cfg.Modes), o.threshold, o.seeds, o.maxPatterns)
 	cfg.OnEval = func(ev capacity.Eval) {
 		verdict := "fails"
 		if ev.Pass {
@@ -136,9 +91,73 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return studyError(err)
 	}
+	written, err := o.write(csvPath, rs)
+	if err != nil {
+		return err
+	}
+	printCapacity(cmd.OutOrStdout(), rs)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", strings.Join(written, ", "))
+	return nil
+}
+
+// config validates the flags and returns the measurement they describe and
+// the path of its CSV.
+func (o *capacityCmd) config() (cfg capacity.Config, csvPath string, err error) {
+	for f, use := range map[string]string{"neurons": "--neurons-list", "delays": "--delays-list", "patterns": "--max-patterns"} {
+		if o.changed(f) {
+			return cfg, "", fmt.Errorf("capacity does not use --%s; use %s", f, use)
+		}
+	}
+	quick := capacity.Config{}.Quick()
+	if o.quick {
+		for _, f := range []string{"neurons-list", "delays-list"} {
+			if o.changed(f) {
+				return cfg, "", fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
+			}
+		}
+		if !o.changed("seeds") {
+			o.seeds = quick.Seeds
+		}
+	}
+	ns, err := parseIntList("--neurons-list", o.neuronsList)
+	if err != nil {
+		return cfg, "", err
+	}
+	ds, err := parseIntList("--delays-list", o.delaysList)
+	if err != nil {
+		return cfg, "", err
+	}
+	if o.quick {
+		ns, ds = quick.Neurons, quick.Delays
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return cfg, "", err
+	}
+	if !(o.threshold > 0 && o.threshold <= 1) {
+		return cfg, "", fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
+	}
+	if o.maxPatterns < 1 {
+		return cfg, "", fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
+	}
+	b, csvPath, _, err := o.prepare("capacity")
+	if err != nil {
+		return cfg, "", err
+	}
+	if o.quick {
+		b.Train.Epochs = quick.Base.Train.Epochs
+	}
+	cfg = capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
+		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
+	return cfg, csvPath, cfg.Validate()
+}
+
+// write writes the summary and the figures of the capacities rs and
+// returns the paths written.
+func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, error) {
 	sumPath := filepath.Join(o.out, "capacity-summary.csv")
 	if err := capacity.WriteSummary(sumPath, rs); err != nil {
-		return fmt.Errorf("writing the summary: %w", err)
+		return nil, fmt.Errorf("writing the summary: %w", err)
 	}
 	vsN, vsD := studyfig.Capacity(rs, o.threshold, o.seeds)
 	written := []string{csvPath, sumPath}
@@ -150,13 +169,11 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 			continue // every capacity was 0: nothing to draw on log axes
 		}
 		if err := f.plot.Save(filepath.Join(o.out, f.name)); err != nil {
-			return fmt.Errorf("drawing %s: %w", f.name, err)
+			return nil, fmt.Errorf("drawing %s: %w", f.name, err)
 		}
 		written = append(written, filepath.Join(o.out, f.name+".png"))
 	}
-	printCapacity(cmd.OutOrStdout(), rs)
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", strings.Join(written, ", "))
-	return nil
+	return written, nil
 }
 
 // printCapacity prints the summary table.
