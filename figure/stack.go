@@ -2,6 +2,7 @@ package figure
 
 import (
 	"fmt"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -19,6 +20,9 @@ const PanelHeight = 2.4 * vg.Inch
 type Stack struct {
 	Title  string
 	Panels []LinePlot
+	// SharedX gives every panel the same x range, the union of theirs,
+	// so that a panel whose first values are undefined still lines up.
+	SharedX bool
 }
 
 // Validate reports whether s can be drawn, naming the first problem found.
@@ -40,15 +44,36 @@ func (s Stack) Plots() ([]*plot.Plot, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	panels, err := s.canvases()
+	if err != nil {
+		return nil, err
+	}
 	var out []*plot.Plot
+	for _, f := range panels {
+		out = append(out, f.plot)
+	}
+	return out, nil
+}
+
+// canvases returns the canvas of every panel, their x ranges shared when
+// s.SharedX is set.
+func (s Stack) canvases() ([]*canvas, error) {
+	var panels []*canvas
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, p := range s.Panels {
 		f, err := p.canvas()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, f.plot)
+		panels = append(panels, f)
+		lo, hi = math.Min(lo, f.plot.X.Min), math.Max(hi, f.plot.X.Max)
 	}
-	return out, nil
+	if s.SharedX {
+		for _, f := range panels {
+			f.plot.X.Min, f.plot.X.Max = lo, hi
+		}
+	}
+	return panels, nil
 }
 
 // Save validates s and writes base+".png" and base+".svg", LinePlotWidth
@@ -57,13 +82,9 @@ func (s Stack) Save(base string) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	var panels []*canvas
-	for _, p := range s.Panels {
-		f, err := p.canvas()
-		if err != nil {
-			return err
-		}
-		panels = append(panels, f)
+	panels, err := s.canvases()
+	if err != nil {
+		return err
 	}
 	title := text.Style{Font: sans(titleSize), XAlign: draw.XCenter, YAlign: draw.YTop, Handler: plot.New().TextHandler}
 	head := vg.Length(0)

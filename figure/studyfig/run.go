@@ -80,7 +80,7 @@ func Training(initial *score.Result, h []learn.Epoch, kept int, logLoss bool, s 
 		{"validation precision", func(r score.Result) float64 { return r.Precision }},
 		{"validation recall", func(r score.Result) float64 { return r.Recall }},
 	}
-	st := figure.Stack{Title: title("Training: validation trial after each epoch (0 = initial weights)", s)}
+	st := figure.Stack{Title: title("Training: validation trial after each epoch (0 = initial weights)", s), SharedX: true}
 	for k, m := range metrics {
 		line := figure.Series{X: epochs}
 		mark := figure.Series{Style: &figure.Style{Colour: 1, Marker: 3, Radius: 5, NoLine: true}}

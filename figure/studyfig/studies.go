@@ -1,9 +1,12 @@
 package studyfig
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/hdsnn/hdsnn/figure"
 	"github.com/hdsnn/hdsnn/perturb"
@@ -36,11 +39,14 @@ func Scan(param scan.Param, sums []results.Summary, s Setup) figure.LinePlot {
 		s.M = 0
 	case scan.Neurons:
 		s.N = 0
+	case scan.Rate:
+		s.PA = 0
 	case scan.Training:
 		s.Weights = ""
 	}
+	line := s.String() + fewerSeeds(sums, s.Seeds)
 	var f1 figure.Series // one series: no legend, the y label says it all
-	p := figure.LinePlot{Title: title("Scan of "+scanAxis[param]+": F1 of cued recall", s),
+	p := figure.LinePlot{Title: "Scan of " + scanAxis[param] + ": F1 of cued recall\n" + line,
 		XLabel: scanAxis[param], YLabel: "F1 (mean ± s.e. over seeds)"}
 	p.YMin, p.YMax = unit()
 	for k, sum := range sums {
@@ -57,9 +63,25 @@ func Scan(param scan.Param, sums []results.Summary, s Setup) figure.LinePlot {
 	if !param.Categorical() {
 		p.LogX = param != scan.Theta
 		p.XTicks = valueTicks(f1.X)
+		f1 = byX(f1)
 	}
 	p.Series = []figure.Series{f1}
 	return p
+}
+
+// fewerSeeds returns a note naming the values that have fewer runs than
+// seeds, such as " (fewer at 4096: 1)", or "" when every value has them all.
+func fewerSeeds(sums []results.Summary, seeds int) string {
+	var notes []string
+	for _, s := range sums {
+		if s.Runs < seeds {
+			notes = append(notes, fmt.Sprintf("%s: %d", s.Values[len(s.Values)-1], s.Runs))
+		}
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return " (fewer at " + strings.Join(notes, ", ") + ")"
 }
 
 // robustnessAxis names the level of each perturbation.
@@ -100,7 +122,8 @@ func Robustness(kind perturb.Kind, sums []results.Summary, b study.Benchmark, s 
 		pr.X, pr.Y = append(pr.X, x), append(pr.Y, sum.Precision) // NaN: no run fired
 		rc.X, rc.Y = append(rc.X, x), append(rc.Y, sum.Recall)
 	}
-	st := figure.Stack{Title: title(subject, s)}
+	f1, pr, rc = byX(f1), byX(pr), byX(rc)
+	st := figure.Stack{Title: title(subject, s), SharedX: true}
 	for _, panel := range []struct {
 		s            figure.Series
 		title, label string
@@ -182,12 +205,13 @@ func spans(steps []int, in []bool) [][2]float64 {
 
 // Search draws the validation F1 of every trial (mean ± s.e. over the
 // seeds, as points: trials are independent) and the best F1 found up to
-// each trial (a line).
+// each trial (a line), in trial order.
 func Search(rs []search.Result, s Setup) figure.LinePlot {
 	trial := figure.Series{Name: "trial F1", Style: &figure.Style{NoLine: true}}
 	run := figure.Series{Name: "best so far", Style: &figure.Style{Colour: 1, NoMarkers: true}}
 	best := math.Inf(-1)
 	hasErr := false
+	rs = slices.SortedFunc(slices.Values(rs), func(a, b search.Result) int { return a.Index - b.Index })
 	for _, r := range rs {
 		x := float64(r.Index)
 		trial.X, trial.Y, trial.Err = append(trial.X, x), append(trial.Y, r.F1), append(trial.Err, r.F1Err)
@@ -207,4 +231,26 @@ func Search(rs []search.Result, s Setup) figure.LinePlot {
 	}
 	p.YMin, p.YMax = unit()
 	return p
+}
+
+// byX returns s with its points in ascending order of X (rows read from a
+// CSV come in the order they finished).
+func byX(s figure.Series) figure.Series {
+	idx := make([]int, len(s.X))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(s.X[a], s.X[b]) })
+	out := s
+	out.X, out.Y = make([]float64, len(idx)), make([]float64, len(idx))
+	if s.Err != nil {
+		out.Err = make([]float64, len(idx))
+	}
+	for k, i := range idx {
+		out.X[k], out.Y[k] = s.X[i], s.Y[i]
+		if s.Err != nil {
+			out.Err[k] = s.Err[i]
+		}
+	}
+	return out
 }

@@ -22,6 +22,8 @@ import (
 // parameter a scan varies, say).
 type Setup struct {
 	N, M, T, D int
+	// PA is the firing probability p_A (0: left out).
+	PA float64
 	// Seeds is the number of independent runs per point (0: left out).
 	Seeds int
 	// Weights names the weights scored: "initial" or "trained".
@@ -35,7 +37,7 @@ func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
 	if trained {
 		w = "trained"
 	}
-	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, Seeds: seeds, Weights: w}
+	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, PA: b.Params.PA, Seeds: seeds, Weights: w}
 }
 
 // Sizes returns s without seeds and weights.
@@ -45,7 +47,7 @@ func (s Setup) Sizes() Setup {
 }
 
 // String returns the setup as a title line, such as "N = 512, M = 16,
-// T = 1000, D = 41, 3 seeds, trained weights".
+// T = 1000, D = 41, p_A = 0.001, 3 seeds, trained weights".
 func (s Setup) String() string {
 	var parts []string
 	for _, v := range []struct {
@@ -55,6 +57,9 @@ func (s Setup) String() string {
 		if v.v > 0 {
 			parts = append(parts, fmt.Sprintf("%s = %d", v.name, v.v))
 		}
+	}
+	if s.PA > 0 {
+		parts = append(parts, fmt.Sprintf("p_A = %g", s.PA))
 	}
 	switch {
 	case s.Seeds == 1:

@@ -81,7 +81,12 @@ func TestScanCategories(t *testing.T) {
 
 func TestScanTicksAtValues(t *testing.T) {
 	values := []string{"64", "128", "256", "512", "1024", "2048"}
-	p := Scan(scan.Neurons, sums("neurons", values, 0.002, 0.04, 0.96, 1, 1, 1), setup)
+	shuffled := sums("neurons", values, 0.002, 0.04, 0.96, 1, 1, 1)
+	shuffled[0], shuffled[3] = shuffled[3], shuffled[0] // rows in the order they finished
+	p := Scan(scan.Neurons, shuffled, setup)
+	if !slices.IsSorted(p.Series[0].X) || p.Series[0].Y[0] != 0.002 {
+		t.Errorf("points not in order of N: %v → %v", p.Series[0].X, p.Series[0].Y)
+	}
 	pl := mustPlot(t, p)
 	if !p.LogX {
 		t.Error("a scan of N is not on a log axis")
@@ -122,6 +127,9 @@ func TestRobustnessPanels(t *testing.T) {
 		if got := labels(pls[i].X); !slices.Equal(got, []string{"0", "20", "41"}) {
 			t.Errorf("panel %d ticks %v", i, got)
 		}
+	}
+	if pls[1].X.Min != pls[0].X.Min || pls[1].X.Max != pls[2].X.Max {
+		t.Errorf("panels do not share the x range: %v…%v, %v…%v", pls[0].X.Min, pls[0].X.Max, pls[1].X.Min, pls[1].X.Max)
 	}
 	if y := st.Panels[1].Series[0].Y; !math.IsNaN(y[0]) || y[1] != 1 {
 		t.Errorf("precision %v: the silent level must be undefined, not 0", y)
@@ -252,11 +260,14 @@ func TestCapacity(t *testing.T) {
 
 func TestSearch(t *testing.T) {
 	rs := []search.Result{
-		{Trial: search.Trial{Index: 0}, F1: 0.5}, {Trial: search.Trial{Index: 1}, F1: math.NaN()},
-		{Trial: search.Trial{Index: 2}, F1: 0.9}, {Trial: search.Trial{Index: 3}, F1: 0.7},
+		{Trial: search.Trial{Index: 2}, F1: 0.9}, {Trial: search.Trial{Index: 1}, F1: math.NaN()},
+		{Trial: search.Trial{Index: 0}, F1: 0.5}, {Trial: search.Trial{Index: 3}, F1: 0.7},
 	}
 	p := Search(rs, setup)
 	mustPlot(t, p)
+	if !slices.IsSorted(p.Series[0].X) {
+		t.Errorf("trials %v out of order", p.Series[0].X)
+	}
 	if run := p.Series[1].Y; !slices.IsSorted(run) {
 		t.Errorf("running best %v is not non-decreasing", run)
 	}
