@@ -30,44 +30,72 @@ type gram struct {
 // contexts share an entry (i, d) exactly when neuron i spiked d steps
 // before both, so the Gram matrix is built from pairs of spikes.
 func pinv(set *raster.Set, d int, rl rule, c Config) (*network.Weights, Stats, error) {
-	n, t := set.N, set.T
-	rows := t - d // contexts per pattern
-	k := set.M() * rows
-	st := Stats{Contexts: k}
-	row := func(m, s int) int { return m*rows + s - d } // context index of (μ, t)
+	ctx := newContexts(set, d)
+	g, diag, active := ctx.gram()
+	st := Stats{Contexts: ctx.k, Active: active}
+	y := ctx.targets(rl)
+	a, iters, res := g.solve(y, diag, set.N, c.Tol, c.MaxIter)
+	st.Iterations, st.Residual = iters, res
+	return ctx.weights(a), st, nil
+}
 
-	// Spikes of each neuron over all patterns, as (pattern, step).
-	type spike struct{ m, s int32 }
-	byNeuron := make([][]spike, n)
+// spike is a spike of one neuron: its pattern and step.
+type spike struct{ m, s int32 }
+
+// contexts indexes the K = M·(T − D) contexts of a pattern set: context
+// (μ, t) has index μ·(T − D) + t − D.
+type contexts struct {
+	set      *raster.Set
+	d, rows  int
+	k        int
+	byNeuron [][]spike // the spikes of each neuron over all patterns
+}
+
+// newContexts indexes the contexts of set for d delays.
+func newContexts(set *raster.Set, d int) *contexts {
+	c := &contexts{set: set, d: d, rows: set.T - d, byNeuron: make([][]spike, set.N)}
+	c.k = set.M() * c.rows
 	for m, p := range set.Patterns {
 		for s, ns := range p.Steps {
 			for _, i := range ns {
-				byNeuron[i] = append(byNeuron[i], spike{int32(m), int32(s)})
+				c.byNeuron[i] = append(c.byNeuron[i], spike{int32(m), int32(s)})
 			}
 		}
 	}
+	return c
+}
+
+// row returns the context index of (μ, t).
+func (c *contexts) row(m, s int) int { return m*c.rows + s - c.d }
+
+// gram returns the Gram matrix of the contexts with its ridge, its
+// diagonal (ridge included) and the number of active entries over all
+// contexts.
+func (c *contexts) gram() (gram, []float64, int) {
+	d, t, k := c.d, c.set.T, c.k
 	// Neighbour lists with repeats; each repeat is one shared entry.
 	adj := make([][]int32, k)
-	for _, sp := range byNeuron {
+	for _, sp := range c.byNeuron {
 		for delay := 1; delay <= d; delay++ {
 			for _, a := range sp {
 				ta := int(a.s) + delay
 				if ta < d || ta >= t {
 					continue
 				}
-				ra := row(int(a.m), ta)
+				ra := c.row(int(a.m), ta)
 				for _, b := range sp {
 					tb := int(b.s) + delay
 					if tb < d || tb >= t {
 						continue
 					}
-					adj[ra] = append(adj[ra], int32(row(int(b.m), tb)))
+					adj[ra] = append(adj[ra], int32(c.row(int(b.m), tb)))
 				}
 			}
 		}
 	}
 	g := gram{rowPtr: make([]int, k+1)}
 	diag := make([]float64, k)
+	active := 0
 	for r, nb := range adj {
 		slices.Sort(nb)
 		for o := 0; o < len(nb); {
@@ -79,49 +107,56 @@ func pinv(set *raster.Set, d int, rl rule, c Config) (*network.Weights, Stats, e
 			g.vals = append(g.vals, float64(e-o))
 			if int(nb[o]) == r {
 				diag[r] = float64(e - o)
-				st.Active += e - o
+				active += e - o
 			}
 			o = e
 		}
 		g.rowPtr[r+1] = len(g.cols)
 		adj[r] = nil
 	}
-
-	g.ridge = 1e-6 * float64(st.Active) / float64(k)
+	g.ridge = 1e-6 * float64(active) / float64(k)
 	for r := range diag {
 		diag[r] += g.ridge
 	}
-	// Right-hand sides Y (K × N, row-major).
-	y := make([]float64, k*n)
+	return g, diag, active
+}
+
+// targets returns the right-hand sides Y (K × N, row-major) of rule rl.
+func (c *contexts) targets(rl rule) []float64 {
+	n := c.set.N
+	y := make([]float64, c.k*n)
 	var ys []term
-	for m, p := range set.Patterns {
-		for s := d; s < t; s++ {
+	for m, p := range c.set.Patterns {
+		for s := c.d; s < c.set.T; s++ {
 			ys = rl.targets(p, s, ys)
-			yr := y[row(m, s)*n:]
+			yr := y[c.row(m, s)*n:]
 			for _, e := range ys {
 				yr[e.neuron] = e.value
 			}
 		}
 	}
-	a, iters, res := g.solve(y, diag, n, c.Tol, c.MaxIter)
-	st.Iterations, st.Residual = iters, res
+	return y
+}
 
+// weights returns W = Aᵀ·C: W[i][delay][·] is the sum of A's rows over the
+// contexts with entry (i, delay) on.
+func (c *contexts) weights(a []float64) *network.Weights {
+	n, d, t := c.set.N, c.d, c.set.T
 	w := network.NewWeights(n, d)
-	// W[i][delay][·] = Σ over contexts with entry (i, delay) on of A[k][·].
 	parallel.For(n, func(i int) error {
-		for _, sp := range byNeuron[i] {
+		for _, sp := range c.byNeuron[i] {
 			for delay := 1; delay <= d; delay++ {
 				ts := int(sp.s) + delay
 				if ts < d || ts >= t {
 					continue
 				}
-				r := row(int(sp.m), ts)
+				r := c.row(int(sp.m), ts)
 				floats.Add(w.Row(i, delay), a[r*n:(r+1)*n])
 			}
 		}
 		return nil
 	})
-	return w, st, nil
+	return w
 }
 
 // mul computes dst = (G + λI)·x for a K×N row-major x, rows in parallel.

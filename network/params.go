@@ -1,6 +1,15 @@
 // Package network holds the recurrent spiking network with heterogeneous
 // synaptic delays: its parameters, its weight tensor and the event-driven
 // simulation of a cued-recall trial (SPEC §2).
+//
+// A trial is built and run with a small set of functions: Cue and Inputs
+// make the clamp input (background, then the cue), Simulate runs one
+// trial, SimulateAll runs many on all cores, Recall cues, runs and scores
+// every pattern of a set, and State.Score scores one trial. Stepper runs a
+// trial step by step and states the update equations. Weights are read and
+// written as (N, N, D) .npy arrays (ReadWeights, WriteWeights and their
+// io forms); CheckFits lets a caller refuse sizes beyond the machine's
+// memory before it allocates.
 package network
 
 import (

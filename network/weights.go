@@ -42,7 +42,7 @@ func CheckFits(n, d, copies int) error {
 	need := bytesPerTensor(n, d) * float64(copies)
 	avail := availableMemory()
 	if need > 0.9*avail {
-		return fmt.Errorf("N = %d, D = %d needs about %.1f GiB (%d tensors of N²·D float64) but about %.1f GiB is available; use fewer neurons or delays: %w",
+		return fmt.Errorf("a network of N = %d, D = %d needs about %.1f GiB (%d tensors of N²·D float64) but about %.1f GiB is available; use fewer neurons or delays: %w",
 			n, d, need/(1<<30), copies, avail/(1<<30), ErrTooLarge)
 	}
 	return nil

@@ -63,148 +63,192 @@ type options struct {
 // library's defaults, and registers their checks.
 func (o *options) add(fs *pflag.FlagSet, names ...string) {
 	o.fs = fs
-	b := study.DefaultBenchmark()
-	p := b.Params
-	tc := learn.DefaultConfig()
-	ic := initw.Defaults()
+	d := flagDefaults{b: study.DefaultBenchmark(), tc: learn.DefaultConfig(), ic: initw.Defaults()}
+	d.p = d.b.Params
+	groups := []func(*pflag.FlagSet, string, flagDefaults) (func() error, bool){
+		o.addSize, o.addModel, o.addInit, o.addTraining, o.addFiles,
+	}
 	for _, name := range names {
 		var check func() error
-		switch name {
-		case "neurons":
-			fs.IntVar(&o.neurons, name, b.Patterns.N, "number of neurons `N`")
-			check = positive("--neurons", &o.neurons, "need at least one neuron")
-		case "delays":
-			fs.IntVar(&o.delays, name, p.D, "number of synaptic delays `D` (1..D steps)")
-			check = positive("--delays", &o.delays, "need at least one delay")
-		case "patterns":
-			fs.IntVar(&o.patterns, name, b.Patterns.M, "number of patterns `M` to store")
-			check = positive("--patterns", &o.patterns, "need at least one pattern")
-		case "steps":
-			fs.IntVar(&o.steps, name, b.Patterns.T, "steps `T` per pattern (1 step = 1 ms)")
-			check = positive("--steps", &o.steps, "a pattern needs at least one step")
-		case "p-a":
-			fs.Float64Var(&o.pA, name, b.Patterns.P, "spike probability per neuron and step of patterns and background (1e-3 = 1 Hz)")
-			check = func() error {
-				if !(o.pA > 0 && o.pA < 1) {
-					return fmt.Errorf("--p-a = %v: must be a probability in (0, 1) (1e-3 is 1 Hz at 1 ms steps)", o.pA)
-				}
-				return nil
+		found := false
+		for _, add := range groups {
+			if check, found = add(fs, name, d); found {
+				break
 			}
-		case "seed":
-			fs.Uint64Var(&o.seed, name, b.Seed, "random seed (patterns, background noise, dropout)")
-		case "periodic":
-			fs.BoolVar(&o.periodic, name, b.Patterns.Periodic > 0, "make the last --delays steps of each pattern repeat its first ones, so it can replay in a loop")
-		case "refractory":
-			fs.IntVar(&o.refractory, name, b.Patterns.Refractory, "minimum interval in steps between two spikes of a neuron (0 = none)")
-			check = nonNegative("--refractory", &o.refractory)
-		case "beta":
-			fs.Float64Var(&o.beta, name, p.Beta, "membrane leak β per step, in [0, 1)")
-			check = func() error {
-				if !(o.beta >= 0 && o.beta < 1) {
-					return fmt.Errorf("--beta = %v: the leak must be in [0, 1)", o.beta)
-				}
-				return nil
-			}
-		case "theta":
-			fs.Float64Var(&o.theta, name, p.Theta, "firing threshold θ, > 0")
-			check = func() error {
-				if !(o.theta > 0) || math.IsInf(o.theta, 0) {
-					return fmt.Errorf("--theta = %v: the threshold must be a positive number", o.theta)
-				}
-				return nil
-			}
-		case "reset":
-			fs.StringVar(&o.reset, name, p.Reset.String(), "reset after a spike: subtract or zero")
-			check = func() error {
-				if _, err := network.ParseReset(o.reset); err != nil {
-					return fmt.Errorf("--reset: %w", err)
-				}
-				return nil
-			}
-		case "pre":
-			fs.IntVar(&o.pre, name, p.Pre, "background steps before the cue")
-			check = nonNegative("--pre", &o.pre)
-		case "post":
-			fs.IntVar(&o.post, name, p.Post, "free-running steps after the pattern")
-			check = nonNegative("--post", &o.post)
-		case "trigger":
-			fs.IntVar(&o.trigger, name, 0, "cue length in steps (default: the number of delays)")
-			check = nonNegative("--trigger", &o.trigger)
-		case "init":
-			fs.StringVar(&o.init, name, ic.Method.String(), "initialisation: hebbian or pinv (pseudo-inverse)")
-			check = oneOf("--init", &o.init, initw.Hebbian.String(), initw.PseudoInverse.String())
-		case "target":
-			fs.StringVar(&o.target, name, ic.Target.String(), "initialisation target: matched (to the leak and reset), deconvolved (leak only) or raw")
-			check = oneOf("--target", &o.target, initw.Matched.String(), initw.Deconvolved.String(), initw.Raw.String())
-		case "norm":
-			fs.StringVar(&o.norm, name, ic.Norm.String(), "Hebbian normalisation: row, context or column")
-			check = oneOf("--norm", &o.norm, initw.Row.String(), initw.Context.String(), initw.Column.String())
-		case "epochs":
-			fs.IntVar(&o.epochs, name, tc.Epochs, "training epochs (one full-batch step each)")
-			check = nonNegative("--epochs", &o.epochs)
-		case "keep-best":
-			fs.BoolVar(&o.keepBest, name, tc.KeepBest, "end training with the weights that recalled best on validation (the initial ones included), not the last (default off with sgd-published)")
-		case "warmup":
-			fs.IntVar(&o.warmup, name, tc.Warmup, "epochs at --lr before the cosine annealing towards --final-lr")
-			check = nonNegative("--warmup", &o.warmup)
-		case "optimizer":
-			fs.StringVar(&o.optimizer, name, tc.Optimizer.Kind.String(), "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
-			check = oneOf("--optimizer", &o.optimizer, learn.Adam.String(), learn.AdamW.String(), learn.SGD.String(), optSGDPublished)
-		case "lr":
-			fs.Float64Var(&o.lr, name, tc.LR, "base learning rate")
-			check = func() error {
-				if !(o.lr > 0) || math.IsInf(o.lr, 0) {
-					return fmt.Errorf("--lr = %v: the learning rate must be a positive number", o.lr)
-				}
-				return nil
-			}
-		case "final-lr":
-			fs.Float64Var(&o.finalLR, name, tc.FinalLR, "learning rate the cosine annealing ends at, ≤ --lr")
-			check = func() error {
-				if !(o.finalLR >= 0) || math.IsInf(o.finalLR, 0) {
-					return fmt.Errorf("--final-lr = %v: must be a number ≥ 0", o.finalLR)
-				}
-				return nil
-			}
-		case "alpha":
-			fs.Float64Var(&o.alpha, name, tc.Alpha, "steepness α of the fast-sigmoid surrogate gradient")
-			check = func() error {
-				if !(o.alpha > 0) || math.IsInf(o.alpha, 0) {
-					return fmt.Errorf("--alpha = %v: the surrogate steepness must be a positive number", o.alpha)
-				}
-				return nil
-			}
-		case "dropout":
-			fs.Float64Var(&o.dropout, name, tc.Dropout, "probability q of dropping a synaptic current during training, in [0, 1)")
-			check = func() error {
-				if !(o.dropout >= 0 && o.dropout < 1) {
-					return fmt.Errorf("--dropout = %v: must be in [0, 1)", o.dropout)
-				}
-				return nil
-			}
-		case "surrogate-support":
-			fs.Float64Var(&o.support, name, tc.Support, "sparse (approximate) backward pass: ignore the surrogate where |u − θ| ≥ this (0 = exact)")
-			check = func() error {
-				if !(o.support >= 0) || math.IsInf(o.support, 0) {
-					return fmt.Errorf("--surrogate-support = %v: must be a number ≥ 0 (0 = exact)", o.support)
-				}
-				return nil
-			}
-		case "resume":
-			fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
-		case "weights":
-			fs.StringVar(&o.weights, name, "", "weights `file` (.npy, shape (N, N, D) [post, pre, delay−1])")
-		case "patterns-file":
-			fs.StringVar(&o.patternsFile, name, "", "patterns `file`: .npy of shape (M, N, T) or .csv of pattern,neuron,step events")
-		case "input":
-			fs.StringVar(&o.input, name, "", "clamp input `file` (.npy, shape (M, N, L), 0/1 entries)")
-		default:
+		}
+		if !found {
 			panic("hdsnn: no shared flag " + name) // a programming error
 		}
 		if check != nil {
 			o.checks = append(o.checks, check)
 		}
 	}
+}
+
+// flagDefaults are the library defaults the shared flags start from.
+type flagDefaults struct {
+	b  study.Benchmark
+	p  network.Params
+	tc learn.Config
+	ic initw.Config
+}
+
+// addSize defines the flag name if it is one of the sizes and patterns
+// (--neurons --delays --patterns --steps --p-a --seed --periodic --refractory), and reports whether it was.
+func (o *options) addSize(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	switch name {
+	case "neurons":
+		fs.IntVar(&o.neurons, name, d.b.Patterns.N, "number of neurons `N`")
+		check = positive("--neurons", &o.neurons, "need at least one neuron")
+		return check, true
+	case "delays":
+		fs.IntVar(&o.delays, name, d.p.D, "number of synaptic delays `D` (1..D steps)")
+		check = positive("--delays", &o.delays, "need at least one delay")
+		return check, true
+	case "patterns":
+		fs.IntVar(&o.patterns, name, d.b.Patterns.M, "number of patterns `M` to store")
+		check = positive("--patterns", &o.patterns, "need at least one pattern")
+		return check, true
+	case "steps":
+		fs.IntVar(&o.steps, name, d.b.Patterns.T, "steps `T` per pattern (1 step = 1 ms)")
+		check = positive("--steps", &o.steps, "a pattern needs at least one step")
+		return check, true
+	case "p-a":
+		fs.Float64Var(&o.pA, name, d.b.Patterns.P, "spike probability per neuron and step of patterns and background (1e-3 = 1 Hz)")
+		check = floatCheck("--p-a", &o.pA, func(v float64) bool { return v > 0 && v < 1 }, "must be a probability in (0, 1) (1e-3 is 1 Hz at 1 ms steps)")
+		return check, true
+	case "seed":
+		fs.Uint64Var(&o.seed, name, d.b.Seed, "random seed (patterns, background noise, dropout)")
+		return check, true
+	case "periodic":
+		fs.BoolVar(&o.periodic, name, d.b.Patterns.Periodic > 0, "make the last --delays steps of each pattern repeat its first ones, so it can replay in a loop")
+		return check, true
+	case "refractory":
+		fs.IntVar(&o.refractory, name, d.b.Patterns.Refractory, "minimum interval in steps between two spikes of a neuron (0 = none)")
+		check = nonNegative("--refractory", &o.refractory)
+		return check, true
+	}
+	return nil, false
+}
+
+// addModel defines the flag name if it is one of the neuron and trial
+// (--beta --theta --reset --pre --post --trigger), and reports whether it was.
+func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	switch name {
+	case "beta":
+		fs.Float64Var(&o.beta, name, d.p.Beta, "membrane leak β per step, in [0, 1)")
+		check = floatCheck("--beta", &o.beta, inUnit, "the leak must be in [0, 1)")
+		return check, true
+	case "theta":
+		fs.Float64Var(&o.theta, name, d.p.Theta, "firing threshold θ, > 0")
+		check = floatCheck("--theta", &o.theta, positiveFinite, "the threshold must be a positive number")
+		return check, true
+	case "reset":
+		fs.StringVar(&o.reset, name, d.p.Reset.String(), "reset after a spike: subtract or zero")
+		check = func() error {
+			if _, err := network.ParseReset(o.reset); err != nil {
+				return fmt.Errorf("--reset: %w", err)
+			}
+			return nil
+		}
+		return check, true
+	case "pre":
+		fs.IntVar(&o.pre, name, d.p.Pre, "background steps before the cue")
+		check = nonNegative("--pre", &o.pre)
+		return check, true
+	case "post":
+		fs.IntVar(&o.post, name, d.p.Post, "free-running steps after the pattern")
+		check = nonNegative("--post", &o.post)
+		return check, true
+	case "trigger":
+		fs.IntVar(&o.trigger, name, 0, "cue length in steps (default: the number of delays)")
+		check = nonNegative("--trigger", &o.trigger)
+		return check, true
+	}
+	return nil, false
+}
+
+// addInit defines the flag name if it is one of the initialisation
+// (--init --target --norm), and reports whether it was.
+func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	switch name {
+	case "init":
+		fs.StringVar(&o.init, name, d.ic.Method.String(), "initialisation: hebbian or pinv (pseudo-inverse)")
+		check = oneOf("--init", &o.init, initw.Hebbian.String(), initw.PseudoInverse.String())
+		return check, true
+	case "target":
+		fs.StringVar(&o.target, name, d.ic.Target.String(), "initialisation target: matched (to the leak and reset), deconvolved (leak only) or raw")
+		check = oneOf("--target", &o.target, initw.Matched.String(), initw.Deconvolved.String(), initw.Raw.String())
+		return check, true
+	case "norm":
+		fs.StringVar(&o.norm, name, d.ic.Norm.String(), "Hebbian normalisation: row, context or column")
+		check = oneOf("--norm", &o.norm, initw.Row.String(), initw.Context.String(), initw.Column.String())
+		return check, true
+	}
+	return nil, false
+}
+
+// addTraining defines the flag name if it is one of the training
+// (--epochs --keep-best --warmup --optimizer --lr --final-lr --alpha --dropout --surrogate-support --resume), and reports whether it was.
+func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	switch name {
+	case "epochs":
+		fs.IntVar(&o.epochs, name, d.tc.Epochs, "training epochs (one full-batch step each)")
+		check = nonNegative("--epochs", &o.epochs)
+		return check, true
+	case "keep-best":
+		fs.BoolVar(&o.keepBest, name, d.tc.KeepBest, "end training with the weights that recalled best on validation (the initial ones included), not the last (default off with sgd-published)")
+		return check, true
+	case "warmup":
+		fs.IntVar(&o.warmup, name, d.tc.Warmup, "epochs at --lr before the cosine annealing towards --final-lr")
+		check = nonNegative("--warmup", &o.warmup)
+		return check, true
+	case "optimizer":
+		fs.StringVar(&o.optimizer, name, d.tc.Optimizer.Kind.String(), "optimizer: adam, adamw, sgd (momentum 0.9; for exact gradients, with --lr of order 1) or sgd-published (the original work: momentum 0.99, dampening 1 − 5e-5, lr 1e-2 → 1e-4, dropout 0.37, exact gradients, unless those flags are given)")
+		check = oneOf("--optimizer", &o.optimizer, learn.Adam.String(), learn.AdamW.String(), learn.SGD.String(), optSGDPublished)
+		return check, true
+	case "lr":
+		fs.Float64Var(&o.lr, name, d.tc.LR, "base learning rate")
+		check = floatCheck("--lr", &o.lr, positiveFinite, "the learning rate must be a positive number")
+		return check, true
+	case "final-lr":
+		fs.Float64Var(&o.finalLR, name, d.tc.FinalLR, "learning rate the cosine annealing ends at, ≤ --lr")
+		check = floatCheck("--final-lr", &o.finalLR, nonNegativeFinite, "must be a number ≥ 0")
+		return check, true
+	case "alpha":
+		fs.Float64Var(&o.alpha, name, d.tc.Alpha, "steepness α of the fast-sigmoid surrogate gradient")
+		check = floatCheck("--alpha", &o.alpha, positiveFinite, "the surrogate steepness must be a positive number")
+		return check, true
+	case "dropout":
+		fs.Float64Var(&o.dropout, name, d.tc.Dropout, "probability q of dropping a synaptic current during training, in [0, 1)")
+		check = floatCheck("--dropout", &o.dropout, inUnit, "must be in [0, 1)")
+		return check, true
+	case "surrogate-support":
+		fs.Float64Var(&o.support, name, d.tc.Support, "sparse (approximate) backward pass: ignore the surrogate where |u − θ| ≥ this (0 = exact)")
+		check = floatCheck("--surrogate-support", &o.support, nonNegativeFinite, "must be a number ≥ 0 (0 = exact)")
+		return check, true
+	case "resume":
+		fs.BoolVar(&o.resume, name, false, "continue from the checkpoint in --out/checkpoint")
+		return check, true
+	}
+	return nil, false
+}
+
+// addFiles defines the flag name if it is one of the input files
+// (--weights --patterns-file --input), and reports whether it was.
+func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	switch name {
+	case "weights":
+		fs.StringVar(&o.weights, name, "", "weights `file` (.npy, shape (N, N, D) [post, pre, delay−1])")
+		return check, true
+	case "patterns-file":
+		fs.StringVar(&o.patternsFile, name, "", "patterns `file`: .npy of shape (M, N, T) or .csv of pattern,neuron,step events")
+		return check, true
+	case "input":
+		fs.StringVar(&o.input, name, "", "clamp input `file` (.npy, shape (M, N, L), 0/1 entries)")
+		return check, true
+	}
+	return nil, false
 }
 
 // addOutput defines --out (required when def is empty) and --force.
@@ -325,6 +369,22 @@ func (o *options) benchmark() study.Benchmark {
 	b.Train = o.trainConfig()
 	return b
 }
+
+// floatCheck returns a check that ok(*v) holds, else the error
+// "flag = value: why".
+func floatCheck(flag string, v *float64, ok func(float64) bool, why string) func() error {
+	return func() error {
+		if !ok(*v) {
+			return fmt.Errorf("%s = %v: %s", flag, *v, why)
+		}
+		return nil
+	}
+}
+
+// Predicates of floatCheck; NaN satisfies none.
+func positiveFinite(v float64) bool    { return v > 0 && !math.IsInf(v, 0) }
+func nonNegativeFinite(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+func inUnit(v float64) bool            { return v >= 0 && v < 1 }
 
 // positive returns a check that *v > 0.
 func positive(flag string, v *int, why string) func() error {

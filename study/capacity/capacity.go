@@ -169,7 +169,7 @@ func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float6
 	pass := func(m int) (bool, error) {
 		f, err := eval(m)
 		if err != nil {
-			return false, fmt.Errorf("M = %d: %w", m, err)
+			return false, fmt.Errorf("with M = %d: %w", m, err)
 		}
 		return f >= threshold, nil
 	}
