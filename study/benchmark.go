@@ -13,6 +13,7 @@ package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,6 +69,11 @@ func (b Benchmark) Validate() error {
 	// Weights, gradient, two optimiser moments and the best weights.
 	return network.CheckFits(b.Patterns.N, b.Params.D, 5)
 }
+
+// ErrOtherCheckpoint is returned when Run is asked to resume from a
+// checkpoint made with other parameters or training settings than the
+// benchmark's.
+var ErrOtherCheckpoint = errors.New("the checkpoint belongs to another benchmark")
 
 // Phase is the recall score of one set of weights.
 type Phase struct {
@@ -144,10 +150,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 			return nil, err
 		}
 		if run.Params != b.Params {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v); resume with the same flags or start again with --force", checkpoints, run.Params)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v): %w", checkpoints, run.Params, ErrOtherCheckpoint)
 		}
 		if !sameTraining(b.Train, run.Config) {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v); resume with the same flags or start again with --force", checkpoints, run.Config)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v): %w", checkpoints, run.Config, ErrOtherCheckpoint)
 		}
 		run.Config.Epochs = b.Train.Epochs
 	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {

@@ -225,13 +225,13 @@ func TestResume(t *testing.T) {
 	other := tiny()
 	other.Params.Theta = 0.75
 	other.Init = initw.Defaults()
-	if _, err := other.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other network parameters") {
+	if _, err := other.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other network parameters") || !errors.Is(err, study.ErrOtherCheckpoint) {
 		t.Errorf("resume with other parameters: %v, want an error about other network parameters", err)
 	}
 
 	lr := tiny()
 	lr.Train.LR = 5e-3
-	if _, err := lr.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other training settings") {
+	if _, err := lr.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other training settings") || !errors.Is(err, study.ErrOtherCheckpoint) {
 		t.Errorf("resume with another learning rate: %v, want an error about other training settings", err)
 	}
 

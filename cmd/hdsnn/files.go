@@ -17,6 +17,7 @@ import (
 	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // checkpointDir is the sub-directory of --out that holds training
@@ -166,6 +167,9 @@ func trainingError(err error, checkpoints string) error {
 			return errors.New("interrupted before the first epoch finished; nothing was saved")
 		}
 		return fmt.Errorf("interrupted; the last finished epoch is saved in %s: continue with --resume", checkpoints)
+	}
+	if errors.Is(err, study.ErrOtherCheckpoint) {
+		return fmt.Errorf("%w; resume with the same flags or start again with --force", err)
 	}
 	return fmt.Errorf("training: %w", err)
 }
