@@ -43,7 +43,8 @@ resumes where it stopped. capacity-summary.csv holds one row per (N, D, mode)
 with the capacity and two reference bounds: N²·D/(T−D) (weights over the
 constraints a pattern puts on each neuron) and N·D/(T−D) (per neuron).
 capacity-vs-neurons and capacity-vs-delays (PNG and SVG) plot the capacity
-on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
+on log axes with a tick at every N and D, against the per-neuron count
+N·D/(T−D); a capacity of 0 is left out of them.
 
 --quick measures N ∈ {64, 128}, D ∈ {10, 20} at T = 200, p_A = 5e-3 with
 2 seeds and 2 training epochs.`,
