@@ -256,31 +256,7 @@ func Run(ctx context.Context, c Config, path, seriesPath string, progress func(d
 	for s := range seeds {
 		seeds[s].net = study.NewShared(c.Base.ForSeed(s), c.Trained)
 	}
-	gap, noise := strconv.Itoa(c.Gap), strconv.FormatFloat(c.Noise, 'g', -1, 64)
-	var jobs []results.Job
-	for mu := -1; mu < c.Base.Patterns.M; mu++ {
-		name := "all"
-		if mu >= 0 {
-			name = strconv.Itoa(mu)
-		}
-		for s := range seeds {
-			sd := &seeds[s]
-			jobs = append(jobs, results.Job{
-				Values: []string{gap, noise, name},
-				Seed:   sd.net.Bench().Seed,
-				Run: func(ctx context.Context) (score.Result, error) {
-					_, run, err := sd.get(ctx, c)
-					if err != nil {
-						return score.Result{}, err
-					}
-					if mu < 0 {
-						return run.All.Result(), nil
-					}
-					return run.Patterns[mu].Result(), nil
-				},
-			})
-		}
-	}
+	jobs := c.jobs(seeds)
 	tab := results.Table{Path: path, Columns: Columns(), Settings: study.Settings{Benchmark: c.Base, Trained: c.Trained}}
 	rows, err := results.Sweep(ctx, tab, jobs, progress)
 	if err != nil {
@@ -312,6 +288,38 @@ func Run(ctx context.Context, c Config, path, seriesPath string, progress func(d
 		}
 	}
 	return res, nil
+}
+
+// jobs returns the jobs of a sequential run: per pattern ("all" first)
+// and seed, the scores of that seed's long run, which the first job of the
+// seed to run computes.
+func (c Config) jobs(seeds []seedRun) []results.Job {
+	gap, noise := strconv.Itoa(c.Gap), strconv.FormatFloat(c.Noise, 'g', -1, 64)
+	var jobs []results.Job
+	for mu := -1; mu < c.Base.Patterns.M; mu++ {
+		name := "all"
+		if mu >= 0 {
+			name = strconv.Itoa(mu)
+		}
+		for s := range seeds {
+			sd := &seeds[s]
+			jobs = append(jobs, results.Job{
+				Values: []string{gap, noise, name},
+				Seed:   sd.net.Bench().Seed,
+				Run: func(ctx context.Context) (score.Result, error) {
+					_, run, err := sd.get(ctx, c)
+					if err != nil {
+						return score.Result{}, err
+					}
+					if mu < 0 {
+						return run.All.Result(), nil
+					}
+					return run.Patterns[mu].Result(), nil
+				},
+			})
+		}
+	}
+	return jobs
 }
 
 // slidingMean averages the sliding F1 of every seed's run, over all seeds
