@@ -149,14 +149,19 @@ func sweepProgress(w io.Writer, what string) func(done, total int) {
 }
 
 // printSettings writes one line per setting: its parameter values under
-// the given column names, the number of runs, mean precision and recall
-// and F1 mean ± s.e. over seeds.
+// the given column names, the number of runs, mean precision (over the
+// runs that fired; "-" when none did) and recall and F1 mean ± s.e. over
+// seeds.
 func printSettings(w io.Writer, columns []string, sums []results.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s\truns\tprecision\trecall\tF1\t± s.e.\t\n", strings.Join(columns, "\t"))
 	for _, s := range sums {
 		v := s.Values[len(s.Values)-len(columns):]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t\n", strings.Join(v, "\t"), s.Runs, s.Precision, s.Recall, s.F1, s.F1Err)
+		p := "-" // no run fired: precision undefined
+		if s.Fired > 0 {
+			p = fmt.Sprintf("%.4f", s.Precision)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%.4f\t%.4f\t\n", strings.Join(v, "\t"), s.Runs, p, s.Recall, s.F1, s.F1Err)
 	}
 	tw.Flush()
 }
