@@ -5,15 +5,16 @@ import (
 	"runtime"
 	"strconv"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/study"
+	"github.com/hdsnn/hdsnn/study/scan"
 )
 
 // checkRuns refuses a grid point b of an experiment when the runs that go
 // on at once (one per core, at most runs) would not fit in memory: their
 // weights (five tensors each, as Benchmark.Validate counts), patterns and
 // trials. fix names the flag to change.
-func checkRuns(b experiment.Benchmark, runs int, fix string) error {
+func checkRuns(b study.Benchmark, runs int, fix string) error {
 	c, p := b.Patterns, b.Params
 	if c.M <= 0 || c.N <= 0 || c.T <= 0 || p.D <= 0 {
 		return nil // refused with a message by the experiment's own checks
@@ -27,7 +28,7 @@ func checkRuns(b experiment.Benchmark, runs int, fix string) error {
 }
 
 // checkScan refuses a scan whose largest size would not fit in memory.
-func checkScan(b experiment.Benchmark, param string, values []string, seeds int) error {
+func checkScan(b study.Benchmark, param scan.Param, values []string, seeds int) error {
 	for _, v := range values {
 		x, err := strconv.Atoi(v)
 		if err != nil {
@@ -35,13 +36,13 @@ func checkScan(b experiment.Benchmark, param string, values []string, seeds int)
 		}
 		bv := b
 		switch param {
-		case experiment.ScanNeurons:
+		case scan.Neurons:
 			bv.Patterns.N = x
-		case experiment.ScanDelays:
+		case scan.Delays:
 			bv.Params.D = x
-		case experiment.ScanPatterns:
+		case scan.Patterns:
 			bv.Patterns.M = x
-		case experiment.ScanSteps:
+		case scan.Steps:
 			bv.Patterns.T = x
 		default:
 			return nil

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // The estimates below are what a command allocates for the sizes a user
@@ -40,7 +40,7 @@ func checkTrials(m, n, l int, record bool, fix string) error {
 
 // checkBenchmark refuses a benchmark whose patterns, trials or training
 // would not fit (the weights are checked by Benchmark.Validate).
-func checkBenchmark(b experiment.Benchmark) error {
+func checkBenchmark(b study.Benchmark) error {
 	c, p := b.Patterns, b.Params
 	l := p.Len(c.T)
 	chunk := min(c.M, max(b.Train.Chunk, 1))

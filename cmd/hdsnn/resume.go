@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // settingsFile is the file in the checkpoint directory of "hdsnn run"
@@ -23,45 +23,45 @@ const settingsFile = "benchmark.json"
 // setting is a flag whose value a resumed run must keep.
 type setting struct {
 	flag string
-	get  func(b experiment.Benchmark) any
+	get  func(b study.Benchmark) any
 }
 
 // settings are the flags a run is started with and a resume may not
 // change (--epochs, the total, may change).
 func settings() []setting {
 	return []setting{
-		{"neurons", func(b experiment.Benchmark) any { return b.Patterns.N }},
-		{"patterns", func(b experiment.Benchmark) any { return b.Patterns.M }},
-		{"steps", func(b experiment.Benchmark) any { return b.Patterns.T }},
-		{"p-a", func(b experiment.Benchmark) any { return b.Patterns.P }},
-		{"periodic", func(b experiment.Benchmark) any { return b.Patterns.Periodic > 0 }},
-		{"refractory", func(b experiment.Benchmark) any { return b.Patterns.Refractory }},
-		{"seed", func(b experiment.Benchmark) any { return b.Seed }},
-		{"delays", func(b experiment.Benchmark) any { return b.Params.D }},
-		{"beta", func(b experiment.Benchmark) any { return b.Params.Beta }},
-		{"theta", func(b experiment.Benchmark) any { return b.Params.Theta }},
-		{"reset", func(b experiment.Benchmark) any { return b.Params.Reset }},
-		{"pre", func(b experiment.Benchmark) any { return b.Params.Pre }},
-		{"post", func(b experiment.Benchmark) any { return b.Params.Post }},
-		{"trigger", func(b experiment.Benchmark) any { return b.Params.Trigger }},
-		{"init", func(b experiment.Benchmark) any { return b.Init.Method }},
-		{"target", func(b experiment.Benchmark) any { return b.Init.Target }},
-		{"norm", func(b experiment.Benchmark) any { return b.Init.Norm }},
-		{"optimizer", func(b experiment.Benchmark) any { return b.Train.Optimizer }},
-		{"lr", func(b experiment.Benchmark) any { return b.Train.LR }},
-		{"final-lr", func(b experiment.Benchmark) any { return b.Train.FinalLR }},
-		{"warmup", func(b experiment.Benchmark) any { return b.Train.Warmup }},
-		{"alpha", func(b experiment.Benchmark) any { return b.Train.Alpha }},
-		{"dropout", func(b experiment.Benchmark) any { return b.Train.Dropout }},
-		{"surrogate-support", func(b experiment.Benchmark) any { return b.Train.Support }},
-		{"keep-best", func(b experiment.Benchmark) any { return b.Train.KeepBest }},
+		{"neurons", func(b study.Benchmark) any { return b.Patterns.N }},
+		{"patterns", func(b study.Benchmark) any { return b.Patterns.M }},
+		{"steps", func(b study.Benchmark) any { return b.Patterns.T }},
+		{"p-a", func(b study.Benchmark) any { return b.Patterns.P }},
+		{"periodic", func(b study.Benchmark) any { return b.Patterns.Periodic > 0 }},
+		{"refractory", func(b study.Benchmark) any { return b.Patterns.Refractory }},
+		{"seed", func(b study.Benchmark) any { return b.Seed }},
+		{"delays", func(b study.Benchmark) any { return b.Params.D }},
+		{"beta", func(b study.Benchmark) any { return b.Params.Beta }},
+		{"theta", func(b study.Benchmark) any { return b.Params.Theta }},
+		{"reset", func(b study.Benchmark) any { return b.Params.Reset }},
+		{"pre", func(b study.Benchmark) any { return b.Params.Pre }},
+		{"post", func(b study.Benchmark) any { return b.Params.Post }},
+		{"trigger", func(b study.Benchmark) any { return b.Params.Trigger }},
+		{"init", func(b study.Benchmark) any { return b.Init.Method }},
+		{"target", func(b study.Benchmark) any { return b.Init.Target }},
+		{"norm", func(b study.Benchmark) any { return b.Init.Norm }},
+		{"optimizer", func(b study.Benchmark) any { return b.Train.Optimizer }},
+		{"lr", func(b study.Benchmark) any { return b.Train.LR }},
+		{"final-lr", func(b study.Benchmark) any { return b.Train.FinalLR }},
+		{"warmup", func(b study.Benchmark) any { return b.Train.Warmup }},
+		{"alpha", func(b study.Benchmark) any { return b.Train.Alpha }},
+		{"dropout", func(b study.Benchmark) any { return b.Train.Dropout }},
+		{"surrogate-support", func(b study.Benchmark) any { return b.Train.Support }},
+		{"keep-best", func(b study.Benchmark) any { return b.Train.KeepBest }},
 	}
 }
 
 // resumeDiffs returns, for each flag given on the command line whose
 // value differs from the one the run was started with, a phrase naming
 // both.
-func (o *options) resumeDiffs(saved, given experiment.Benchmark) []string {
+func (o *options) resumeDiffs(saved, given study.Benchmark) []string {
 	var diffs []string
 	for _, s := range settings() {
 		if o.fs.Lookup(s.flag) == nil || !o.changed(s.flag) {
@@ -87,7 +87,7 @@ func refuseChanges(dir string, diffs []string) error {
 
 // saveSettings records the benchmark a run starts with in its checkpoint
 // directory.
-func saveSettings(ck string, b experiment.Benchmark) error {
+func saveSettings(ck string, b study.Benchmark) error {
 	if err := os.MkdirAll(ck, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -103,7 +103,7 @@ func saveSettings(ck string, b experiment.Benchmark) error {
 // predates the record), with the total number of epochs from --epochs if
 // given. Other flags given with other values than the recorded ones are
 // refused, each named.
-func (o *options) resumeSettings(ck string, given experiment.Benchmark, note io.Writer) (experiment.Benchmark, error) {
+func (o *options) resumeSettings(ck string, given study.Benchmark, note io.Writer) (study.Benchmark, error) {
 	raw, err := os.ReadFile(filepath.Join(ck, settingsFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return given, nil // a checkpoint of an earlier version: the flags must match, as the library checks
@@ -111,7 +111,7 @@ func (o *options) resumeSettings(ck string, given experiment.Benchmark, note io.
 	if err != nil {
 		return given, fmt.Errorf("--resume: %w", err)
 	}
-	var saved experiment.Benchmark
+	var saved study.Benchmark
 	if err := json.Unmarshal(raw, &saved); err != nil {
 		return given, fmt.Errorf("--resume: %s: %w; start again with --force", filepath.Join(ck, settingsFile), err)
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // runCmd holds the flags of "hdsnn run".
 type runCmd struct {
 	options
+	plot plotOptions
 }
 
 // newRunCmd builds "hdsnn run": the whole benchmark.
@@ -49,6 +50,7 @@ training.png/svg. Existing outputs are never overwritten without --force.`,
 		"init", "target", "norm",
 		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume", "keep-checkpoints", "checkpoint-every")
 	o.addOutput(cmd, filepath.Join("out", "run"))
+	o.plot.addPlot(cmd)
 	return cmd
 }
 
@@ -74,14 +76,17 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := checkBenchmark(b); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, experiment.Outputs()...); err != nil {
+	if err := o.plot.check(b.Patterns.M, b.Patterns.N); err != nil {
+		return err
+	}
+	if err := checkOutputs(o.out, o.force, runOutputs()...); err != nil {
 		return err
 	}
 	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
 		return err
 	}
 
-	if err := beginSet(cmd.Context(), o.out, "run", o.force, experiment.Outputs()); err != nil {
+	if err := beginSet(cmd.Context(), o.out, "run", o.force, runOutputs()); err != nil {
 		return err
 	}
 	if !o.resume {
@@ -104,7 +109,10 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := res.Save(o.out); err != nil {
 		return fmt.Errorf("saving the results: %w", err)
 	}
-	if err := finishSet(o.out, "run", experiment.Outputs()); err != nil {
+	if err := saveRunFigures(o.out, res, &o.plot); err != nil {
+		return fmt.Errorf("drawing the results: %w", err)
+	}
+	if err := finishSet(o.out, "run", runOutputs()); err != nil {
 		return err
 	}
 	if err := removeCheckpoints(o.out, o.keepCheckpoints); err != nil {
@@ -112,7 +120,7 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	}
 	printReport(cmd.OutOrStdout(), res.Report)
 	var wrote []string
-	for _, name := range experiment.Outputs() {
+	for _, name := range runOutputs() {
 		if _, err := os.Stat(filepath.Join(o.out, name)); err == nil {
 			wrote = append(wrote, name) // no training curves without an epoch
 		}
@@ -122,10 +130,10 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 }
 
 // printReport prints the scores of the initial and trained weights.
-func printReport(w io.Writer, r experiment.Report) {
+func printReport(w io.Writer, r study.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "weights\tprecision\trecall\tF1\tseconds\t")
-	row := func(name string, ph experiment.Phase, seconds float64) {
+	row := func(name string, ph study.Phase, seconds float64) {
 		s := ph.Score
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.2f\t\n", name, s.Precision, s.Recall, s.F1, seconds)
 	}

@@ -8,11 +8,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // trainCmd holds the flags of "hdsnn train".
@@ -120,7 +121,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 		if learn.Fingerprint(set) != run.Patterns {
 			return nil, nil, fmt.Errorf("--patterns-file %s holds other patterns than the run in %s was started with; pass the same patterns file", o.patternsFile, ck)
 		}
-		saved := experiment.Benchmark{Seed: run.Config.Seed, Params: run.Params, Train: run.Config}
+		saved := study.Benchmark{Seed: run.Config.Seed, Params: run.Params, Train: run.Config}
 		saved.Patterns.N, saved.Patterns.T, saved.Patterns.P = set.N, set.T, run.Params.PA
 		if diffs := o.resumeDiffs(saved, o.benchmark()); len(diffs) > 0 {
 			return nil, nil, refuseChanges(ck, diffs)
@@ -200,8 +201,11 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 	if err := writeJSON(filepath.Join(o.out, "history.json"), history); err != nil {
 		return err
 	}
-	if len(run.History) > 0 {
-		if err := experiment.TrainingFigure(run.History).Save(filepath.Join(o.out, "training")); err != nil {
+	if run.Initial != nil || len(run.History) > 0 {
+		sizes := studyfig.Setup{N: run.Weights.N, D: run.Params.D}
+		kept := studyfig.KeptEpoch(run.Config.KeepBest, run.BestEpoch, len(run.History))
+		fig := studyfig.Training(run.Initial, run.History, kept, true, sizes)
+		if err := fig.Save(filepath.Join(o.out, "training")); err != nil {
 			return err
 		}
 	}
