@@ -1,0 +1,152 @@
+// Package margin stores spike patterns in a network by margin learning
+// under teacher forcing.
+//
+// In a cued-recall trial (SPEC §2.1) whose spikes follow the stored pattern
+// (teacher forcing), the membrane of a postsynaptic neuron j is a linear
+// function of its own incoming weights W[j][·][·]:
+//
+//	u_j(t) = β·u_j(t−1) + Σ_i Σ_d W[j][i][d−1]·seen[i][t−d] − θ·r_j(t)
+//
+// with seen the clamp and the stored pattern, and r_j(t) = 1 where the
+// pattern makes j spike at t−1 (subtract reset; under zero reset the
+// membrane is set to 0 instead). Storing M patterns therefore splits into N
+// independent problems, one per neuron, each a set of linear inequalities:
+// u_j(t) ≥ θ + κ where j must spike and u_j(t) ≤ θ − κ where it must stay
+// silent, over every step a recall trial computes — the background before
+// the cue, the cue, and the free-running replay. κ ≥ 0 is the margin, in
+// the units of the membrane (the same as θ).
+//
+// When every inequality holds, the free-running network follows the
+// teacher-forced trajectory exactly: its spikes are the pattern's, and its
+// membrane is the teacher-forced one bit for bit (the currents are summed
+// in the simulator's order).
+//
+// Each neuron is solved by the relaxation method for linear inequalities
+// (Agmon 1954; Motzkin & Schoenberg 1954), run as an online perceptron in
+// time order: a pass walks every track of the teacher-forced trials, and a
+// step whose membrane violates its bound moves the weights of that step's
+// context (the (neuron, delay) pairs active in its window) by Rate times the
+// violation, shared equally among them. A pass with no violation proves
+// every constraint satisfied. Contexts stay sparse (never a dense matrix of
+// M·T rows × N·D columns); neurons are solved in parallel and each alone,
+// so the result is the same for any GOMAXPROCS.
+package margin
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// Config sets up a margin solve.
+type Config struct {
+	// Margin is κ: spiking steps need u ≥ θ + κ, silent steps u ≤ θ − κ.
+	// It is in membrane units; 0 asks only for the right side of θ.
+	Margin float64 `json:"margin"`
+	// Rate is the relaxation factor η in (0, 2): an update corrects this
+	// fraction of a violation at the step where it occurs.
+	Rate float64 `json:"rate"`
+	// MaxPasses bounds the passes over the tracks of one neuron.
+	MaxPasses int `json:"max_passes"`
+	// DualPasses is the number of first passes that also give back the
+	// corrections of steps that have become over-satisfied (Hildreth's
+	// method), which drives the weights towards the smallest norm that
+	// meets every bound, the most robust solution for a given margin.
+	// The passes after them only correct violations, until none is left.
+	DualPasses int `json:"dual_passes"`
+	// Backgrounds is the number of teacher-forced trials per pattern, each
+	// with its own background noise before the cue (≥ 1). The first covers
+	// the whole pattern; the others only the steps that their background
+	// reaches (the background, the cue and D more steps).
+	Backgrounds int `json:"backgrounds"`
+	// Perturbed is the number of extra trials per pattern whose cue is
+	// changed by Perturb (0 when Perturb is nil); they cover the background,
+	// the cue and D more steps, so the replay learns to start from
+	// imperfect cues.
+	Perturbed int `json:"perturbed"`
+	// Perturb changes the cue window [from, to) of a clamp input; it draws
+	// from r. Set by the caller, for example to jitter cue spikes.
+	Perturb func(x *raster.Raster, from, to int, r *rand.Rand) *raster.Raster `json:"-"`
+	// Seed names the random streams of the backgrounds and perturbations.
+	Seed uint64 `json:"seed"`
+}
+
+// DefaultConfig returns κ = 0.1, η = 1, 500 passes and 2 backgrounds per
+// pattern, without perturbed cues.
+func DefaultConfig() Config {
+	return Config{Margin: 0.1, Rate: 1, MaxPasses: 500, Backgrounds: 2, Seed: 1}
+}
+
+// Validate checks the configuration against the model parameters.
+func (c Config) Validate(p network.Params) error {
+	switch {
+	case math.IsNaN(c.Margin) || math.IsInf(c.Margin, 0) || c.Margin < 0:
+		return fmt.Errorf("margin = %v: %w", c.Margin, ErrMargin)
+	case c.Margin >= p.Theta:
+		return fmt.Errorf("margin = %v with θ = %v: silent steps would need a negative membrane: %w", c.Margin, p.Theta, ErrMargin)
+	case math.IsNaN(c.Rate) || c.Rate <= 0 || c.Rate >= 2:
+		return fmt.Errorf("rate = %v: the relaxation factor must be in (0, 2)", c.Rate)
+	case c.MaxPasses < 1:
+		return fmt.Errorf("max passes = %d: need at least one pass", c.MaxPasses)
+	case c.Backgrounds < 1:
+		return fmt.Errorf("backgrounds = %d: need at least one teacher-forced trial per pattern", c.Backgrounds)
+	case c.Perturbed < 0:
+		return fmt.Errorf("perturbed = %d: cannot be negative", c.Perturbed)
+	case c.Perturbed > 0 && c.Perturb == nil:
+		return fmt.Errorf("perturbed = %d trials per pattern but no perturbation is set", c.Perturbed)
+	}
+	return nil
+}
+
+// ErrMargin reports a margin that is negative, not finite, or not below θ.
+var ErrMargin = errors.New("the margin κ must be a finite number in [0, θ)")
+
+// Neuron is the outcome of one neuron's solve.
+type Neuron struct {
+	Index int // postsynaptic neuron j
+	// Passes is the number of passes run, the last one included.
+	Passes int
+	// Updates counts the weight updates over all passes.
+	Updates int
+	// Violations is the number of violated constraints in the last pass:
+	// 0 when the neuron converged.
+	Violations int
+	// Slack is the smallest distance of a membrane to its bound in the last
+	// pass (negative: a violation remains), in membrane units beyond κ.
+	Slack float64
+}
+
+// Report sums up a solve.
+type Report struct {
+	// Constraints is the number of inequalities per neuron; Spiking of
+	// them require a spike (summed over all neurons).
+	Constraints, Spiking int
+	// Tracks is the number of teacher-forced trials, Entries the number
+	// of active (neuron, delay) pairs in all their contexts.
+	Tracks, Entries int
+	// Converged counts the neurons whose constraints all hold.
+	Converged int
+	// Passes is the largest number of passes any neuron needed.
+	Passes int
+	// Updates is the total number of weight updates.
+	Updates int
+	// Violations is the number of constraints still violated.
+	Violations int
+	// Neurons has one entry per neuron solved by this call, in neuron order.
+	Neurons []Neuron
+}
+
+// Hooks let a caller follow a solve and resume it.
+type Hooks struct {
+	// Solved marks neurons whose weights in the starting tensor are
+	// already final (a resumed solve); they are not solved again.
+	Solved []bool
+	// OnNeuron is called after neuron n.Index's weights have been written,
+	// one call at a time, on the caller's goroutine. An error stops the
+	// solve and is returned.
+	OnNeuron func(n Neuron, w *network.Weights) error
+}
