@@ -58,6 +58,14 @@ type Config struct {
 	// meets every bound, the most robust solution for a given margin.
 	// The passes after them only correct violations, until none is left.
 	DualPasses int `json:"dual_passes"`
+	// QuietMargin is added to κ at the silent steps before the replay
+	// (background and cue), whose contexts hold background noise that no
+	// finite set of trials covers: u ≤ θ − κ − QuietMargin there.
+	QuietMargin float64 `json:"quiet_margin"`
+	// MaxWeight, when positive, bounds every weight to [−MaxWeight,
+	// MaxWeight]: one spike more or less in a context then moves a membrane
+	// by at most MaxWeight/(1−β), so a margin κ above that absorbs it.
+	MaxWeight float64 `json:"max_weight"`
 	// Backgrounds is the number of teacher-forced trials per pattern, each
 	// with its own background noise before the cue (≥ 1). The first covers
 	// the whole pattern; the others only the steps that their background
@@ -90,6 +98,10 @@ func (c Config) Validate(p network.Params) error {
 		return fmt.Errorf("margin = %v with θ = %v: silent steps would need a negative membrane: %w", c.Margin, p.Theta, ErrMargin)
 	case math.IsNaN(c.Rate) || c.Rate <= 0 || c.Rate >= 2:
 		return fmt.Errorf("rate = %v: the relaxation factor must be in (0, 2)", c.Rate)
+	case math.IsNaN(c.QuietMargin) || math.IsInf(c.QuietMargin, 0) || c.QuietMargin < 0:
+		return fmt.Errorf("quiet margin = %v: must be a finite number ≥ 0", c.QuietMargin)
+	case math.IsNaN(c.MaxWeight) || c.MaxWeight < 0:
+		return fmt.Errorf("max weight = %v: must be ≥ 0 (0: unbounded)", c.MaxWeight)
 	case c.MaxPasses < 1:
 		return fmt.Errorf("max passes = %d: need at least one pass", c.MaxPasses)
 	case c.Backgrounds < 1:

@@ -137,7 +137,7 @@ func TestStoreFollowsTeacher(t *testing.T) {
 // cannot store, so that the test above measures something.
 func TestStoreBeyondHebbian(t *testing.T) {
 	p, set := small(t, network.Subtract)
-	w, _, err := initw.Init(set, initw.Defaults(p))
+	w, _, err := initw.Init(set, p, initw.Defaults())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestStoreCancel(t *testing.T) {
 
 func TestStoreBadInput(t *testing.T) {
 	p, set := small(t, network.Subtract)
-	wrong, _ := network.NewWeights(set.N+1, p.D)
+	wrong := network.NewWeights(set.N+1, p.D)
 	cases := []struct {
 		name string
 		edit func(c *Config)

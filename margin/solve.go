@@ -24,17 +24,17 @@ func Store(ctx context.Context, p network.Params, set *raster.Set, w0 *network.W
 	if err := set.Validate(); err != nil {
 		return nil, Report{}, err
 	}
+	if w0 != nil && (w0.N != set.N || w0.D != p.D) {
+		return nil, Report{}, fmt.Errorf("starting weights are N = %d, D = %d; patterns and parameters need N = %d, D = %d", w0.N, w0.D, set.N, p.D)
+	}
+	if err := network.CheckFits(set.N, p.D, 1); err != nil {
+		return nil, Report{}, err
+	}
 	var w *network.Weights
 	if w0 != nil {
-		if w0.N != set.N || w0.D != p.D {
-			return nil, Report{}, fmt.Errorf("starting weights are N = %d, D = %d; patterns and parameters need N = %d, D = %d", w0.N, w0.D, set.N, p.D)
-		}
 		w = w0.Clone()
 	} else {
-		var err error
-		if w, err = network.NewWeights(set.N, p.D); err != nil {
-			return nil, Report{}, err
-		}
+		w = network.NewWeights(set.N, p.D)
 	}
 	if h.Solved != nil && len(h.Solved) != set.N {
 		return nil, Report{}, fmt.Errorf("resume mask has %d neurons, want %d", len(h.Solved), set.N)
@@ -218,6 +218,7 @@ func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack fl
 	fire, lambda := s.fire[k], s.lambda[k]
 	entries := s.pr.entries
 	hi, lo := p.Theta+s.c.Margin+fireEps, p.Theta-s.c.Margin
+	quiet := lo - s.c.QuietMargin
 	beta, theta := p.Beta, p.Theta
 	slack = math.Inf(1)
 	u := 0.0
@@ -237,9 +238,12 @@ func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack fl
 		}
 		u = next(p.Reset, beta, prev, cur, theta, r)
 		var short float64 // how far u is on the wrong side of its bound
-		if fire[t] {
+		switch {
+		case fire[t]:
 			short = hi - u
-		} else {
+		case t < tr.start:
+			short = u - quiet
+		default:
 			short = u - lo
 		}
 		slack = min(slack, -short)
@@ -259,8 +263,14 @@ func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack fl
 		if !fire[t] {
 			step = -step
 		}
-		for _, e := range ctx {
-			col[e] += step
+		if bound := s.c.MaxWeight; bound > 0 {
+			for _, e := range ctx {
+				col[e] = min(max(col[e]+step, -bound), bound)
+			}
+		} else {
+			for _, e := range ctx {
+				col[e] += step
+			}
 		}
 		upd++
 		cur = 0
