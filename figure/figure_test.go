@@ -2,7 +2,6 @@ package figure
 
 import (
 	"bytes"
-	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -23,14 +22,7 @@ import (
 // is an SVG document, and that no temporary files were left behind.
 func checkFiles(t *testing.T, base string, w, h int) {
 	t.Helper()
-	b, err := os.ReadFile(base + ".png")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatalf("%s.png: %v", base, err)
-	}
+	img := readPNG(t, base+".png")
 	if got := img.Bounds().Size(); got.X != w || got.Y != h {
 		t.Errorf("%s.png is %d×%d pixels, want %d×%d", base, got.X, got.Y, w, h)
 	}
@@ -168,14 +160,7 @@ func TestLinePlotBands(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkFiles(t, base, 6*DPI, 4*DPI)
-		b, err := os.ReadFile(base + ".png")
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatal(err)
-		}
+		img := readPNG(t, base+".png")
 		n, all := 0, 0
 		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
 			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
@@ -245,7 +230,10 @@ func TestLinePlotValidate(t *testing.T) {
 		{"empty series", func(p *LinePlot) { p.Series = append(p.Series, Series{Name: "R"}) }, `series 1 ("R") has no points`},
 		{"X shorter than Y", func(p *LinePlot) { p.Series[0].X = p.Series[0].X[:2] }, `series 0 ("F1") has 2 X values but 3 Y values`},
 		{"Err length", func(p *LinePlot) { p.Series[0].Err = []float64{0.1} }, `series 0 ("F1") has 1 Err values but 3 Y values`},
-		{"NaN Y", func(p *LinePlot) { p.Series[0].Y[1] = math.NaN() }, `series 0 ("F1"): Y[1] is NaN`},
+		{"all Y NaN", func(p *LinePlot) { p.Series[0].Y = []float64{math.NaN(), math.NaN(), math.NaN()} }, `series 0 ("F1") has no defined (non-NaN) point`},
+		{"Inf Y", func(p *LinePlot) { p.Series[0].Y[1] = math.Inf(-1) }, `series 0 ("F1"): Y[1] is -Inf`},
+		{"category out of range", func(p *LinePlot) { p.XCategories = []string{"a", "b"} }, `X[1] = 2 is not the index of one of the 2 categories`},
+		{"log categories", func(p *LinePlot) { p.XCategories = []string{"a", "b", "c", "d"}; p.LogX = true }, "categorical x axis cannot be logarithmic"},
 		{"Inf X", func(p *LinePlot) { p.Series[0].X[2] = math.Inf(1) }, `series 0 ("F1"): X[2] is +Inf`},
 		{"NaN Err", func(p *LinePlot) { p.Series[0].Err = []float64{0, math.NaN(), 0} }, `series 0 ("F1"): Err[1] is NaN`},
 		{"negative Err", func(p *LinePlot) { p.Series[0].Err = []float64{0, 0, -0.1} }, `Err[2] is -0.1, want a finite value ≥ 0`},

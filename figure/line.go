@@ -1,6 +1,7 @@
 package figure
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 	"math"
@@ -20,11 +21,29 @@ const (
 // Series is one curve of a LinePlot: points (X[i], Y[i]) joined by a line.
 // Err is optional (empty for none); if set it has one entry per point and
 // draws an error bar from Y[i]−Err[i] to Y[i]+Err[i], e.g. the standard
-// error of a mean. A series without a Name has no legend entry.
+// error of a mean. A Y of NaN is an undefined value: the point is not
+// drawn and the line breaks there. A series without a Name has no legend
+// entry.
 type Series struct {
 	Name string
 	X, Y []float64
 	Err  []float64
+	// Style, if not nil, overrides the style series i gets by default.
+	Style *Style
+}
+
+// Style is how a series is drawn. Colour, Marker and Dash index the
+// palettes that series take in turn by default (Okabe–Ito colours; filled
+// then outline markers; solid, dashed, dotted lines), so series can share
+// a colour for one meaning and a marker for another.
+type Style struct {
+	Colour, Marker, Dash int
+	// Radius is the marker radius in points (0: the default 2.8). A
+	// larger marker drawn first stays visible around a smaller one at
+	// the same point.
+	Radius float64
+	// NoLine draws markers only; NoMarkers the line only.
+	NoLine, NoMarkers bool
 }
 
 // Band is a set of shaded x intervals drawn behind the series of a
@@ -56,6 +75,15 @@ type LinePlot struct {
 
 	// YMin and YMax, if not nil, fix that end of the y axis.
 	YMin, YMax *float64
+
+	// XCategories, if not empty, makes the x axis categorical: every X is
+	// an index 0 … len−1 into it, each index has a tick labelled with its
+	// category, and points are not joined by lines.
+	XCategories []string
+	// XTicks, if not empty, puts the labelled x ticks exactly at these
+	// values (such as the values a scan measured) instead of at round
+	// numbers.
+	XTicks []float64
 }
 
 // Validate reports whether p can be drawn, naming the first problem found.
@@ -64,36 +92,16 @@ func (p LinePlot) Validate() error {
 		return fmt.Errorf("figure: line plot %q has no series", p.Title)
 	}
 	for i, s := range p.Series {
-		name := fmt.Sprintf("series %d (%q)", i, s.Name)
-		if len(s.Y) == 0 {
-			return fmt.Errorf("figure: %s has no points", name)
+		if err := p.validateSeries(i, s); err != nil {
+			return err
 		}
-		if len(s.X) != len(s.Y) {
-			return fmt.Errorf("figure: %s has %d X values but %d Y values", name, len(s.X), len(s.Y))
-		}
-		if len(s.Err) > 0 && len(s.Err) != len(s.Y) {
-			return fmt.Errorf("figure: %s has %d Err values but %d Y values", name, len(s.Err), len(s.Y))
-		}
-		for j := range s.Y {
-			for _, v := range []struct {
-				axis string
-				x    float64
-			}{{"X", s.X[j]}, {"Y", s.Y[j]}} {
-				if math.IsNaN(v.x) || math.IsInf(v.x, 0) {
-					return fmt.Errorf("figure: %s: %s[%d] is %v", name, v.axis, j, v.x)
-				}
-			}
-			if p.LogX && s.X[j] <= 0 {
-				return fmt.Errorf("figure: %s: X[%d] = %g is not positive, which a log x axis cannot show", name, j, s.X[j])
-			}
-			if p.LogY && s.Y[j] <= 0 {
-				return fmt.Errorf("figure: %s: Y[%d] = %g is not positive, which a log y axis cannot show", name, j, s.Y[j])
-			}
-			if len(s.Err) > 0 {
-				if e := s.Err[j]; math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
-					return fmt.Errorf("figure: %s: Err[%d] is %v, want a finite value ≥ 0", name, j, e)
-				}
-			}
+	}
+	if len(p.XCategories) > 0 && (p.LogX || len(p.XTicks) > 0) {
+		return errors.New("figure: a categorical x axis cannot be logarithmic or take XTicks")
+	}
+	for i, x := range p.XTicks {
+		if math.IsNaN(x) || math.IsInf(x, 0) || (p.LogX && x <= 0) {
+			return fmt.Errorf("figure: XTicks[%d] = %g cannot be shown on this x axis", i, x)
 		}
 	}
 	for i, b := range p.Bands {
@@ -126,6 +134,51 @@ func (p LinePlot) Validate() error {
 	return nil
 }
 
+// validateSeries reports whether series i of p can be drawn.
+func (p LinePlot) validateSeries(i int, s Series) error {
+	name := fmt.Sprintf("series %d (%q)", i, s.Name)
+	if len(s.Y) == 0 {
+		return fmt.Errorf("figure: %s has no points", name)
+	}
+	if len(s.X) != len(s.Y) {
+		return fmt.Errorf("figure: %s has %d X values but %d Y values", name, len(s.X), len(s.Y))
+	}
+	if len(s.Err) > 0 && len(s.Err) != len(s.Y) {
+		return fmt.Errorf("figure: %s has %d Err values but %d Y values", name, len(s.Err), len(s.Y))
+	}
+	defined := 0
+	for j := range s.Y {
+		if math.IsNaN(s.X[j]) || math.IsInf(s.X[j], 0) {
+			return fmt.Errorf("figure: %s: X[%d] is %v", name, j, s.X[j])
+		}
+		if math.IsInf(s.Y[j], 0) {
+			return fmt.Errorf("figure: %s: Y[%d] is %v", name, j, s.Y[j])
+		}
+		if math.IsNaN(s.Y[j]) {
+			continue // undefined: a gap
+		}
+		defined++
+		if n := len(p.XCategories); n > 0 && (s.X[j] != math.Trunc(s.X[j]) || s.X[j] < 0 || s.X[j] >= float64(n)) {
+			return fmt.Errorf("figure: %s: X[%d] = %g is not the index of one of the %d categories", name, j, s.X[j], n)
+		}
+		if p.LogX && s.X[j] <= 0 {
+			return fmt.Errorf("figure: %s: X[%d] = %g is not positive, which a log x axis cannot show", name, j, s.X[j])
+		}
+		if p.LogY && s.Y[j] <= 0 {
+			return fmt.Errorf("figure: %s: Y[%d] = %g is not positive, which a log y axis cannot show", name, j, s.Y[j])
+		}
+		if len(s.Err) > 0 {
+			if e := s.Err[j]; math.IsNaN(e) || math.IsInf(e, 0) || e < 0 {
+				return fmt.Errorf("figure: %s: Err[%d] is %v, want a finite value ≥ 0", name, j, e)
+			}
+		}
+	}
+	if defined == 0 {
+		return fmt.Errorf("figure: %s has no defined (non-NaN) point", name)
+	}
+	return nil
+}
+
 // Save validates p and writes base+".png" and base+".svg", each
 // LinePlotWidth × LinePlotHeight.
 func (p LinePlot) Save(base string) error {
@@ -136,22 +189,43 @@ func (p LinePlot) Save(base string) error {
 	if err != nil {
 		return err
 	}
-	return f.save(base, LinePlotWidth, LinePlotHeight)
+	return save(base, LinePlotWidth, LinePlotHeight, f.draw)
 }
 
-// seriesStyle returns the colour, marker and line dashes of series i.
-// Colours are the Okabe–Ito palette without its yellow, which is too
-// pale on white.
-func seriesStyle(i int) (colour uint32, shape draw.GlyphDrawer, dashes []vg.Length) {
-	const w = vg.Length(1.1)
-	colours := [...]uint32{0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000}
-	shapes := [...]draw.GlyphDrawer{
-		draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
-		outlineGlyph{ring, w}, outlineGlyph{square, w}, outlineGlyph{triangle, w},
-		outlineGlyph{cross, w}, outlineGlyph{plus, w},
+// Plot validates p and returns the gonum/plot Plot it draws (without the
+// legend, which is drawn beside it), for inspecting its title, axes and
+// ticks.
+func (p LinePlot) Plot() (*plot.Plot, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
-	dashSets := [...][]vg.Length{nil, {vg.Points(5), vg.Points(2)}, {vg.Points(1.5), vg.Points(1.5)}}
-	return colours[i%len(colours)], shapes[i%len(shapes)], dashSets[(i/len(colours))%len(dashSets)]
+	f, err := p.canvas()
+	if err != nil {
+		return nil, err
+	}
+	return f.plot, nil
+}
+
+// The palettes of Style. Colours are the Okabe–Ito palette without its
+// yellow, which is too pale on white.
+var (
+	styleColours = [...]uint32{0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000}
+	styleShapes  = [...]draw.GlyphDrawer{
+		draw.CircleGlyph{}, draw.BoxGlyph{}, draw.PyramidGlyph{},
+		outlineGlyph{ring, 1.1}, outlineGlyph{square, 1.1}, outlineGlyph{triangle, 1.1},
+		outlineGlyph{cross, 1.1}, outlineGlyph{plus, 1.1},
+	}
+	styleDashes = [...][]vg.Length{nil, {vg.Points(5), vg.Points(2)}, {vg.Points(1.5), vg.Points(1.5)}}
+)
+
+// seriesStyle returns the style of series i of a plot: its own, or the
+// i-th colour and marker (and, after every colour, the next dashes).
+func seriesStyle(i int, s Series) (colour uint32, shape draw.GlyphDrawer, dashes []vg.Length, st Style) {
+	st = Style{Colour: i, Marker: i, Dash: i / len(styleColours)}
+	if s.Style != nil {
+		st = *s.Style
+	}
+	return styleColours[st.Colour%len(styleColours)], styleShapes[st.Marker%len(styleShapes)], styleDashes[st.Dash%len(styleDashes)], st
 }
 
 // maxMarkers is the number of markers above which a series shows markers
@@ -168,23 +242,10 @@ func (p LinePlot) canvas() (*canvas, error) {
 		f.plot.Y.Scale = plot.LogScale{}
 		f.plot.Y.Tick.Marker = logTicks{}
 	}
-
-	// Lowest positive value on the y axis, where log-axis error bars
-	// reaching ≤ 0 are cut.
-	yFloor := math.Inf(1)
-	if p.YMin != nil {
-		yFloor = *p.YMin
-	} else {
-		for _, s := range p.Series {
-			for j, y := range s.Y {
-				yFloor = math.Min(yFloor, y)
-				if len(s.Err) > 0 && y-s.Err[j] > 0 {
-					yFloor = math.Min(yFloor, y-s.Err[j])
-				}
-			}
-		}
+	if len(p.XTicks) > 0 {
+		f.plot.X.Tick.Marker = valueTicks(p.XTicks)
 	}
-
+	yFloor := p.yFloor()
 	bandColours := [...]uint32{0xD9E6F2, 0xF9D9C4, 0xD2EDE3, 0xEFDCE7}
 	for i, b := range p.Bands {
 		band := bandPlotter{spans: b.Spans, colour: rgb(bandColours[i%len(bandColours)])}
@@ -194,56 +255,158 @@ func (p LinePlot) canvas() (*canvas, error) {
 		}
 	}
 	for i, s := range p.Series {
-		colour, shape, dashes := seriesStyle(i)
-		xys := make(plotter.XYs, len(s.Y))
-		for j := range s.Y {
-			xys[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-		}
-		line, err := plotter.NewLine(xys)
-		if err != nil {
+		if err := p.addSeries(f, i, s, yFloor); err != nil {
 			return nil, fmt.Errorf("figure: series %d (%q): %w", i, s.Name, err)
-		}
-		line.LineStyle = draw.LineStyle{Color: rgb(colour), Width: vg.Points(1.3), Dashes: dashes}
-		marked := xys
-		if every := (len(xys) + 19) / 20; len(xys) > maxMarkers {
-			marked = nil
-			for j := 0; j < len(xys); j += every {
-				marked = append(marked, xys[j])
-			}
-		}
-		points, err := plotter.NewScatter(marked)
-		if err != nil {
-			return nil, fmt.Errorf("figure: series %d (%q): %w", i, s.Name, err)
-		}
-		points.GlyphStyle = draw.GlyphStyle{Color: rgb(colour), Shape: shape, Radius: vg.Points(2.8)}
-		if len(s.Err) > 0 {
-			bars := &plotter.YErrorBars{
-				XYs:       xys,
-				YErrors:   make(plotter.YErrors, len(s.Err)),
-				LineStyle: draw.LineStyle{Color: rgb(colour), Width: vg.Points(1)},
-				CapWidth:  vg.Points(5),
-			}
-			for j, e := range s.Err {
-				low := e
-				if p.LogY && s.Y[j]-e <= 0 {
-					// End the bar below the axis: it is clipped at the
-					// bottom edge and gets no cap there, which would
-					// suggest a finite lower bound.
-					low = s.Y[j] - yFloor/2
-					if s.Y[j]-low <= 0 { // lost to rounding: drop the lower half
-						low = 0
-					}
-				}
-				bars.YErrors[j].Low, bars.YErrors[j].High = low, e
-			}
-			f.plot.Add(bars)
-		}
-		f.plot.Add(line, points)
-		if s.Name != "" {
-			f.addLegend(s.Name, line, points)
 		}
 	}
+	p.fixAxes(f, yFloor)
+	return f, nil
+}
 
+// yFloor returns the lowest positive value on the y axis, where log-axis
+// error bars reaching ≤ 0 are cut.
+func (p LinePlot) yFloor() float64 {
+	if p.YMin != nil {
+		return *p.YMin
+	}
+	floor := math.Inf(1)
+	for _, s := range p.Series {
+		for j, y := range s.Y {
+			if math.IsNaN(y) {
+				continue
+			}
+			floor = math.Min(floor, y)
+			if len(s.Err) > 0 && y-s.Err[j] > 0 {
+				floor = math.Min(floor, y-s.Err[j])
+			}
+		}
+	}
+	return floor
+}
+
+// addSeries adds the line (one piece per run of defined points), markers
+// and error bars of series i to f.
+func (p LinePlot) addSeries(f *canvas, i int, s Series, yFloor float64) error {
+	colour, shape, dashes, st := seriesStyle(i, s)
+	if len(p.XCategories) > 0 {
+		st.NoLine = true
+	}
+	radius := vg.Points(2.8)
+	if st.Radius > 0 {
+		radius = vg.Points(st.Radius)
+	}
+	lineStyle := draw.LineStyle{Color: rgb(colour), Width: vg.Points(1.3), Dashes: dashes}
+	glyphStyle := draw.GlyphStyle{Color: rgb(colour), Shape: shape, Radius: radius}
+	var defined plotter.XYs
+	var errs []float64
+	var thumbs []plot.Thumbnailer
+	for _, piece := range pieces(s) {
+		defined = append(defined, piece.xys...)
+		errs = append(errs, piece.err...)
+		if st.NoLine || len(piece.xys) < 2 {
+			continue
+		}
+		line, err := plotter.NewLine(piece.xys)
+		if err != nil {
+			return err
+		}
+		line.LineStyle = lineStyle
+		f.plot.Add(line)
+	}
+	if !st.NoLine {
+		thumbs = append(thumbs, &plotter.Line{LineStyle: lineStyle})
+	}
+	if len(s.Err) > 0 {
+		f.plot.Add(p.errorBars(defined, errs, colour, yFloor))
+	}
+	if !st.NoMarkers {
+		points, err := plotter.NewScatter(thinned(defined))
+		if err != nil {
+			return err
+		}
+		points.GlyphStyle = glyphStyle
+		f.plot.Add(points)
+		thumbs = append(thumbs, points)
+	}
+	if s.Name != "" {
+		f.addLegend(s.Name, thumbs...)
+	}
+	return nil
+}
+
+// piece is a run of consecutive defined points of a series.
+type piece struct {
+	xys plotter.XYs
+	err []float64
+}
+
+// pieces splits s at its undefined (NaN) values.
+func pieces(s Series) []piece {
+	var out []piece
+	var cur piece
+	for j := range s.Y {
+		if math.IsNaN(s.Y[j]) {
+			if len(cur.xys) > 0 {
+				out = append(out, cur)
+			}
+			cur = piece{}
+			continue
+		}
+		cur.xys = append(cur.xys, plotter.XY{X: s.X[j], Y: s.Y[j]})
+		if len(s.Err) > 0 {
+			cur.err = append(cur.err, s.Err[j])
+		}
+	}
+	if len(cur.xys) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// thinned returns the points that get a marker: all of them, or about 20
+// evenly spaced ones on a long series, so the line stays readable.
+func thinned(xys plotter.XYs) plotter.XYs {
+	if len(xys) <= maxMarkers {
+		return xys
+	}
+	every := (len(xys) + 19) / 20
+	var marked plotter.XYs
+	for j := 0; j < len(xys); j += every {
+		marked = append(marked, xys[j])
+	}
+	return marked
+}
+
+// errorBars returns the error bars Y ± err of the points xys.
+func (p LinePlot) errorBars(xys plotter.XYs, errs []float64, colour uint32, yFloor float64) *plotter.YErrorBars {
+	bars := &plotter.YErrorBars{
+		XYs:       xys,
+		YErrors:   make(plotter.YErrors, len(errs)),
+		LineStyle: draw.LineStyle{Color: rgb(colour), Width: vg.Points(1)},
+		CapWidth:  vg.Points(5),
+	}
+	for j, e := range errs {
+		low := e
+		if p.LogY && xys[j].Y-e <= 0 {
+			// End the bar below the axis: it is clipped at the bottom
+			// edge and gets no cap there, which would suggest a finite
+			// lower bound.
+			low = xys[j].Y - yFloor/2
+			if xys[j].Y-low <= 0 { // lost to rounding: drop the lower half
+				low = 0
+			}
+		}
+		bars.YErrors[j].Low, bars.YErrors[j].High = low, e
+	}
+	return bars
+}
+
+// fixAxes sets the axis ranges that the data alone do not fix.
+func (p LinePlot) fixAxes(f *canvas, yFloor float64) {
+	if n := len(p.XCategories); n > 0 {
+		f.plot.X.Min, f.plot.X.Max = -0.5, float64(n)-0.5
+		f.plot.X.Tick.Marker = categoryTicks(p.XCategories)
+	}
 	if p.LogY {
 		f.plot.Y.Min = yFloor // not the ends of cut error bars
 	}
@@ -252,6 +415,9 @@ func (p LinePlot) canvas() (*canvas, error) {
 	}
 	if p.YMax != nil {
 		f.plot.Y.Max = *p.YMax
+	}
+	for _, x := range p.XTicks {
+		f.plot.X.Min, f.plot.X.Max = math.Min(f.plot.X.Min, x), math.Max(f.plot.X.Max, x)
 	}
 	// A log axis over a single value would otherwise be widened by ±1
 	// by gonum/plot, possibly below zero.
@@ -264,7 +430,19 @@ func (p LinePlot) canvas() (*canvas, error) {
 			a.axis.Min, a.axis.Max = v/math.Sqrt(10), v*math.Sqrt(10)
 		}
 	}
-	return f, nil
+	if p.LogX && len(p.XTicks) > 0 {
+		// Room around the first and last measured value.
+		f.plot.X.Min, f.plot.X.Max = f.plot.X.Min/1.15, f.plot.X.Max*1.15
+	}
+	if p.LogY {
+		// Room for markers at the ends of a log axis.
+		if p.YMin == nil {
+			f.plot.Y.Min /= 1.15
+		}
+		if p.YMax == nil {
+			f.plot.Y.Max *= 1.15
+		}
+	}
 }
 
 // bandPlotter shades the spans of a Band from the bottom to the top of the

@@ -45,9 +45,10 @@ type RasterPlot struct {
 	// Marks are vertical lines, each at a step in 0 … Steps.
 	Marks []Mark
 
-	// MaxNeurons, if positive, shows only neurons < MaxNeurons, which
-	// keeps single spikes visible in large networks.
-	MaxNeurons int
+	// FirstNeuron and MaxNeurons select the neurons shown: FirstNeuron …
+	// FirstNeuron+MaxNeurons−1 when MaxNeurons is positive (which keeps
+	// single spikes visible in large networks), else FirstNeuron … N−1.
+	FirstNeuron, MaxNeurons int
 }
 
 // Validate reports whether p can be drawn, naming the first problem found.
@@ -60,6 +61,9 @@ func (p RasterPlot) Validate() error {
 	}
 	if p.MaxNeurons < 0 {
 		return fmt.Errorf("figure: raster has MaxNeurons = %d, want ≥ 0 (0 shows all)", p.MaxNeurons)
+	}
+	if p.FirstNeuron < 0 || p.FirstNeuron >= p.N {
+		return fmt.Errorf("figure: raster starts at neuron %d, want one of 0 … %d", p.FirstNeuron, p.N-1)
 	}
 	for _, set := range []struct {
 		name   string
@@ -86,7 +90,7 @@ func (p RasterPlot) Save(base string) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	return p.canvas().save(base, RasterPlotWidth, RasterPlotHeight)
+	return save(base, RasterPlotWidth, RasterPlotHeight, p.canvas().draw)
 }
 
 // Colours of the three event kinds, from the Okabe–Ito palette, which
@@ -98,15 +102,21 @@ const (
 )
 
 func (p RasterPlot) canvas() *canvas {
-	shown := p.N
+	first := p.FirstNeuron
+	shown := p.N - first
 	yLabel := "neuron"
-	if p.MaxNeurons > 0 && p.MaxNeurons < p.N {
+	if p.MaxNeurons > 0 && p.MaxNeurons < shown {
 		shown = p.MaxNeurons
+	}
+	switch {
+	case first == 0 && shown < p.N:
 		yLabel = fmt.Sprintf("neuron (first %d of %d)", shown, p.N)
+	case first > 0:
+		yLabel = fmt.Sprintf("neuron (%d … %d of %d)", first, first+shown-1, p.N)
 	}
 	f := newCanvas(p.Title, "time step", yLabel)
 	f.plot.X.Min, f.plot.X.Max = 0, float64(p.Steps)
-	f.plot.Y.Min, f.plot.Y.Max = -0.5, float64(shown)-0.5
+	f.plot.Y.Min, f.plot.Y.Max = float64(first)-0.5, float64(first+shown)-0.5
 	f.plot.X.Tick.Marker = linearTicks{integer: true}
 	f.plot.Y.Tick.Marker = linearTicks{integer: true}
 
@@ -127,40 +137,7 @@ func (p RasterPlot) canvas() *canvas {
 		f.plot.Add(marks)
 	}
 
-	kinds := []struct {
-		name   string
-		events []raster.Event
-		colour uint32
-		shape  draw.GlyphDrawer
-		inner  bool // drawn inside the target circle
-	}{
-		{"target", p.Target, targetColour, outlineGlyph{ring, vg.Points(0.9)}, false},
-		{"cue", p.Cue, cueColour, outlineGlyph{cross, vg.Points(1.2)}, true},
-		{"recall", p.Recall, recallColour, outlineGlyph{plus, vg.Points(1.2)}, true},
-	}
-	type layer struct {
-		*plotter.Scatter
-		inner bool
-	}
-	var layers []layer
-	for _, k := range kinds {
-		var xys plotter.XYs
-		for _, e := range k.events {
-			if e.Neuron < shown {
-				xys = append(xys, plotter.XY{X: float64(e.Step), Y: float64(e.Neuron)})
-			}
-		}
-		sty := draw.GlyphStyle{Color: rgb(k.colour), Shape: k.shape, Radius: vg.Points(3.5)}
-		// The legend shows each kind at a fixed, legible size.
-		f.addLegend(k.name, &plotter.Scatter{GlyphStyle: sty})
-		if len(xys) == 0 {
-			continue
-		}
-		s := &plotter.Scatter{XYs: xys, GlyphStyle: sty}
-		f.plot.Add(s)
-		layers = append(layers, layer{s, k.inner})
-	}
-
+	layers := p.addEvents(f, first, shown)
 	f.prepare = func(data draw.Canvas) vg.Length {
 		// Size glyphs to the row height so neighbouring neurons stay
 		// apart, within limits that keep them visible.
@@ -184,6 +161,49 @@ func (p RasterPlot) canvas() *canvas {
 		return marks.layout(f.plot, data)
 	}
 	return f
+}
+
+// layer is the scatter of one kind of event.
+type layer struct {
+	*plotter.Scatter
+	inner bool // drawn inside the target circle
+}
+
+// addEvents adds the target, cue and recall events of neurons first …
+// first+shown−1 to f, each kind with its legend entry, and returns their
+// layers.
+func (p RasterPlot) addEvents(f *canvas, first, shown int) []layer {
+	kinds := []struct {
+		name   string
+		events []raster.Event
+		colour uint32
+		shape  draw.GlyphDrawer
+		inner  bool // drawn inside the target circle
+	}{
+		{"target", p.Target, targetColour, outlineGlyph{ring, vg.Points(0.9)}, false},
+		{"cue", p.Cue, cueColour, outlineGlyph{cross, vg.Points(1.2)}, true},
+		{"recall", p.Recall, recallColour, outlineGlyph{plus, vg.Points(1.2)}, true},
+	}
+	var layers []layer
+	for _, k := range kinds {
+		var xys plotter.XYs
+		for _, e := range k.events {
+			if e.Neuron >= first && e.Neuron < first+shown {
+				xys = append(xys, plotter.XY{X: float64(e.Step), Y: float64(e.Neuron)})
+			}
+		}
+		sty := draw.GlyphStyle{Color: rgb(k.colour), Shape: k.shape, Radius: vg.Points(3.5)}
+		// The legend shows each kind at a fixed, legible size.
+		f.addLegend(k.name, &plotter.Scatter{GlyphStyle: sty})
+		if len(xys) == 0 {
+			continue
+		}
+		s := &plotter.Scatter{XYs: xys, GlyphStyle: sty}
+		f.plot.Add(s)
+		layers = append(layers, layer{s, k.inner})
+	}
+
+	return layers
 }
 
 // markPlotter draws Marks as dashed vertical lines across the data area,

@@ -31,6 +31,9 @@ type canvas struct {
 	legend   plot.Legend
 	nLegend  int
 	titlePad vg.Length
+	// legendWidth, if positive, is the least width kept for the legend,
+	// so that the panels of a Stack share the width of their data areas.
+	legendWidth vg.Length
 
 	// prepare, if not nil, is called with a provisional data area before
 	// the plot is drawn. It returns how much room to leave between the
@@ -66,11 +69,12 @@ func sans(size vg.Length) font.Font {
 // draw draws the figure onto c. It may be called more than once.
 func (f *canvas) draw(c draw.Canvas) {
 	pc := c
-	if f.nLegend > 0 {
-		w := f.legend.Rectangle(c).Size().X
+	if f.nLegend > 0 || f.legendWidth > 0 {
+		w := max(f.legend.Rectangle(c).Size().X, f.legendWidth)
 		pc = draw.Crop(c, 0, -(w + 2*legendGap), 0, 0)
 	}
 	f.plot.Title.Padding = f.titlePad
+	fitTitle(f.plot, pc.Max.X-pc.Min.X)
 	if f.prepare != nil {
 		top := f.prepare(f.plot.DataCanvas(pc))
 		if f.plot.Title.Text != "" {
@@ -96,15 +100,15 @@ func (f *canvas) addLegend(name string, thumbs ...plot.Thumbnailer) {
 	f.nLegend++
 }
 
-// save writes base+".png" and base+".svg" at size w×h.
-func (f *canvas) save(base string, w, h vg.Length) error {
+// save writes base+".png" and base+".svg" at size w×h, drawn by draw.
+func save(base string, w, h vg.Length, drawFn func(draw.Canvas)) error {
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(DPI))
-	f.draw(draw.New(img))
+	drawFn(draw.New(img))
 	if err := writeAtomic(base+".png", vgimg.PngCanvas{Canvas: img}); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	svg := vgsvg.New(w, h)
-	f.draw(draw.New(svg))
+	drawFn(draw.New(svg))
 	if err := writeAtomic(base+".svg", svg); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
@@ -219,4 +223,52 @@ func (lt linearTicks) Ticks(min, max float64) []plot.Tick {
 		ticks = append(ticks, t)
 	}
 	return ticks
+}
+
+// valueTicks labels exactly the given values, such as the values a scan
+// measured, so that every data point has its label on the axis.
+type valueTicks []float64
+
+// Ticks implements plot.Ticker.
+func (v valueTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for _, x := range v {
+		if x >= min-1e-9*math.Abs(min) && x <= max+1e-9*math.Abs(max) {
+			ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', -1, 64)})
+		}
+	}
+	return ticks
+}
+
+// categoryTicks labels the indices 0, 1, … of a categorical axis with
+// their categories.
+type categoryTicks []string
+
+// Ticks implements plot.Ticker.
+func (c categoryTicks) Ticks(min, max float64) []plot.Tick {
+	var ticks []plot.Tick
+	for i, name := range c {
+		if x := float64(i); x >= min && x <= max {
+			ticks = append(ticks, plot.Tick{Value: x, Label: name})
+		}
+	}
+	return ticks
+}
+
+// titleSize is the font size of titles, and minTitleSize the least a
+// title is shrunk to so that it fits the width of its plot.
+const titleSize, minTitleSize = 12, 8
+
+// fitTitle sets the title's font size so that its widest line fits width:
+// titleSize, or smaller down to minTitleSize. A title never runs off the
+// edge of the figure.
+func fitTitle(p *plot.Plot, width vg.Length) {
+	sty := &p.Title.TextStyle
+	sty.Font.Size = titleSize
+	if p.Title.Text == "" {
+		return
+	}
+	if w := sty.Width(p.Title.Text); w > width {
+		sty.Font.Size = max(vg.Length(minTitleSize), vg.Length(titleSize)*width/w*0.98)
+	}
 }

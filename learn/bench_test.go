@@ -4,15 +4,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // benchGradient times one gradient at the benchmark size (N = 512,
 // M = 16, T = 1000, D = 41) with the given surrogate support.
 func benchGradient(b *testing.B, support float64) {
-	st, err := experiment.DefaultBenchmark().Store(context.Background(), false)
+	st, err := study.DefaultBenchmark().Store(context.Background(), false)
 	if err != nil {
 		b.Fatal(err)
 	}

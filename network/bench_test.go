@@ -4,16 +4,16 @@ import (
 	"context"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // benchSetup returns the published benchmark (N = 512, M = 16, T = 1000,
 // D = 41) with its default initial weights.
 func benchSetup(b *testing.B) (network.Params, *raster.Set, *network.Weights) {
 	b.Helper()
-	st, err := experiment.DefaultBenchmark().Store(context.Background(), false)
+	st, err := study.DefaultBenchmark().Store(context.Background(), false)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // benchCmd holds the flags of "hdsnn bench".
@@ -56,16 +56,18 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	if o.repeats <= 0 {
 		return fmt.Errorf("--repeats = %d: need at least one repeat", o.repeats)
 	}
-	known := map[string]bool{experiment.StageInit: true, experiment.StageRecall: true, experiment.StageExactEpoch: true, experiment.StageSparseEpoch: true}
+	var stages []study.Stage
 	for _, s := range o.stages {
-		if !known[s] {
+		st, err := study.ParseStage(s)
+		if err != nil {
 			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\" or \"sparse epoch\"", s)
 		}
+		stages = append(stages, st)
 	}
 	o.epochs = 1
 	b := o.benchmark()
 	stderr := cmd.ErrOrStderr()
-	timings, err := b.Bench(o.repeats, o.stages, func(stage string, k int) {
+	timings, err := b.Bench(o.repeats, stages, func(stage study.Stage, k int) {
 		fmt.Fprintf(stderr, "bench: %s, repeat %d/%d\n", stage, k+1, o.repeats)
 	})
 	if err != nil {
@@ -74,9 +76,9 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	out := cmd.OutOrStdout()
 	if o.json {
 		b, err := json.MarshalIndent(struct {
-			Benchmark  experiment.Benchmark `json:"benchmark"`
-			GOMAXPROCS int                  `json:"gomaxprocs"`
-			Timings    []experiment.Timing  `json:"timings"`
+			Benchmark  study.Benchmark `json:"benchmark"`
+			GOMAXPROCS int             `json:"gomaxprocs"`
+			Timings    []study.Timing  `json:"timings"`
 		}{b, runtime.GOMAXPROCS(0), timings}, "", "  ")
 		if err != nil {
 			return err
@@ -91,7 +93,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 }
 
 // printTimings writes the timings as a table.
-func printTimings(w io.Writer, ts []experiment.Timing) {
+func printTimings(w io.Writer, ts []study.Timing) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tpairs kept\t")
 	for _, t := range ts {
@@ -102,7 +104,7 @@ func printTimings(w io.Writer, ts []experiment.Timing) {
 		if t.Pairs > 0 {
 			kept = fmt.Sprintf("%d / %d", t.Kept, t.Pairs)
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(t.Stage, "\t", " "), t.Median, ev, rate, kept)
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, kept)
 	}
 	tw.Flush()
 }

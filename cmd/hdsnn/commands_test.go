@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // TestHelp checks that every command documents itself.
@@ -48,7 +48,7 @@ func TestDefaultsFromLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := experiment.DefaultBenchmark()
+	b := study.DefaultBenchmark()
 	for name, want := range map[string]string{
 		"neurons": "512", "delays": "41", "patterns": "16", "steps": "1000", "p-a": "0.001",
 		"beta": "0.7", "theta": "0.8", "reset": "subtract", "epochs": "16", "seed": "1",
@@ -75,7 +75,7 @@ func TestDefaultsFromLibrary(t *testing.T) {
 func TestRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	r := mustRun(t, append([]string{"run", "--out", out}, tiny()...)...)
-	requireFiles(t, out, experiment.Outputs()...)
+	requireFiles(t, out, runOutputs()...)
 	if !strings.Contains(r.stdout, "trained") || !strings.Contains(r.stderr, "epoch 1/1") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
@@ -99,13 +99,13 @@ func TestRun(t *testing.T) {
 }
 
 // readReport reads the report.json in dir.
-func readReport(t *testing.T, dir string) experiment.Report {
+func readReport(t *testing.T, dir string) study.Report {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep experiment.Report
+	var rep study.Report
 	if err := json.Unmarshal(b, &rep); err != nil {
 		t.Fatalf("report.json: %v", err)
 	}
@@ -201,7 +201,7 @@ func TestBench(t *testing.T) {
 	}
 	r = mustRun(t, append(args, "--json")...)
 	var got struct {
-		Timings []experiment.Timing `json:"timings"`
+		Timings []study.Timing `json:"timings"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)

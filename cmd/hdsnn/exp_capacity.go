@@ -11,8 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/figure"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/study/capacity"
 )
 
 // capacityCmd holds the flags of "hdsnn experiment capacity".
@@ -42,7 +43,8 @@ resumes where it stopped. capacity-summary.csv holds one row per (N, D, mode)
 with the capacity and two reference bounds: N²·D/(T−D) (weights over the
 constraints a pattern puts on each neuron) and N·D/(T−D) (per neuron).
 capacity-vs-neurons and capacity-vs-delays (PNG and SVG) plot the capacity
-on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
+on log axes with a tick at every N and D, against the per-neuron count
+N·D/(T−D); a capacity of 0 is left out of them.
 
 --quick measures N ∈ {64, 128}, D ∈ {10, 20} at T = 200, p_A = 5e-3 with
 2 seeds and 2 training epochs.`,
@@ -56,7 +58,7 @@ on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
 	fs := cmd.Flags()
 	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
 	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
-	fs.StringVar(&o.modes, "modes", experiment.CapacityInit+","+experiment.CapacityTrained, "comma-separated weights to measure: init (initialisation only) and/or trained")
+	fs.StringVar(&o.modes, "modes", capacity.Init.String()+","+capacity.Trained.String(), "comma-separated weights to measure: init (initialisation only) and/or trained")
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
 	for _, f := range []string{"neurons", "delays", "patterns"} {
@@ -67,56 +69,14 @@ on log axes with the N²·D/(T−D) bound; a capacity of 0 is left out of them.
 
 // run validates the flags, measures the capacities and writes the outputs.
 func (o *capacityCmd) run(cmd *cobra.Command) error {
-	for f, use := range map[string]string{"neurons": "--neurons-list", "delays": "--delays-list", "patterns": "--max-patterns"} {
-		if o.changed(f) {
-			return fmt.Errorf("capacity does not use --%s; use %s", f, use)
-		}
-	}
-	if o.quick {
-		for _, f := range []string{"neurons-list", "delays-list"} {
-			if o.changed(f) {
-				return fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
-			}
-		}
-		o.neuronsList, o.delaysList = "64,128", "10,20"
-		if !o.changed("seeds") {
-			o.seeds = 2
-		}
-	}
-	ns, err := parseIntList("--neurons-list", o.neuronsList)
+	cfg, csvPath, err := o.config()
 	if err != nil {
-		return err
-	}
-	ds, err := parseIntList("--delays-list", o.delaysList)
-	if err != nil {
-		return err
-	}
-	modes, err := parseModes(o.modes)
-	if err != nil {
-		return err
-	}
-	if !(o.threshold > 0 && o.threshold <= 1) {
-		return fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
-	}
-	if o.maxPatterns < 1 {
-		return fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
-	}
-	b, csvPath, _, err := o.prepare("capacity")
-	if err != nil {
-		return err
-	}
-	if o.quick {
-		b.Train.Epochs = 2
-	}
-	cfg := experiment.CapacityConfig{Base: b, Neurons: ns, Delays: ds, Modes: modes,
-		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
-	if err := cfg.Validate(); err != nil {
 		return err
 	}
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "capacity: N ∈ %v, D ∈ %v, T = %d, modes %s, mean F1 ≥ %g over %d seeds, M ≤ %d\n",
-		ns, ds, b.Patterns.T, strings.Join(modes, ", "), o.threshold, o.seeds, o.maxPatterns)
-	cfg.OnEval = func(ev experiment.CapacityEval) {
+		cfg.Neurons, cfg.Delays, cfg.Base.Patterns.T, joinNames(cfg.Modes), o.threshold, o.seeds, o.maxPatterns)
+	cfg.OnEval = func(ev capacity.Eval) {
 		verdict := "fails"
 		if ev.Pass {
 			verdict = "passes"
@@ -128,15 +88,79 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 		fmt.Fprintf(stderr, "  N = %d, D = %d, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
 			ev.Neurons, ev.Delays, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
 	}
-	rs, err := experiment.Capacity(cmd.Context(), cfg, csvPath)
+	rs, err := capacity.Run(cmd.Context(), cfg, csvPath)
+	if err != nil {
+		return studyError(err)
+	}
+	written, err := o.write(csvPath, rs)
 	if err != nil {
 		return err
 	}
-	sumPath := filepath.Join(o.out, "capacity-summary.csv")
-	if err := experiment.WriteCapacitySummary(sumPath, rs); err != nil {
-		return fmt.Errorf("writing the summary: %w", err)
+	printCapacity(cmd.OutOrStdout(), rs)
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", strings.Join(written, ", "))
+	return nil
+}
+
+// config validates the flags and returns the measurement they describe and
+// the path of its CSV.
+func (o *capacityCmd) config() (cfg capacity.Config, csvPath string, err error) {
+	for f, use := range map[string]string{"neurons": "--neurons-list", "delays": "--delays-list", "patterns": "--max-patterns"} {
+		if o.changed(f) {
+			return cfg, "", fmt.Errorf("capacity does not use --%s; use %s", f, use)
+		}
 	}
-	vsN, vsD := experiment.CapacityFigures(rs)
+	quick := capacity.Config{}.Quick()
+	if o.quick {
+		for _, f := range []string{"neurons-list", "delays-list"} {
+			if o.changed(f) {
+				return cfg, "", fmt.Errorf("--quick sets the sizes itself; drop --%s or --quick", f)
+			}
+		}
+		if !o.changed("seeds") {
+			o.seeds = quick.Seeds
+		}
+	}
+	ns, err := parseIntList("--neurons-list", o.neuronsList)
+	if err != nil {
+		return cfg, "", err
+	}
+	ds, err := parseIntList("--delays-list", o.delaysList)
+	if err != nil {
+		return cfg, "", err
+	}
+	if o.quick {
+		ns, ds = quick.Neurons, quick.Delays
+	}
+	modes, err := parseModes(o.modes)
+	if err != nil {
+		return cfg, "", err
+	}
+	if !(o.threshold > 0 && o.threshold <= 1) {
+		return cfg, "", fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
+	}
+	if o.maxPatterns < 1 {
+		return cfg, "", fmt.Errorf("--max-patterns = %d: need at least one pattern", o.maxPatterns)
+	}
+	b, csvPath, _, err := o.prepare("capacity")
+	if err != nil {
+		return cfg, "", err
+	}
+	if o.quick {
+		b.Train.Epochs = quick.Base.Train.Epochs
+	}
+	cfg = capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
+		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
+	return cfg, csvPath, cfg.Validate()
+}
+
+// write writes the summary and the figures of the capacities rs and
+// returns the paths written.
+func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, error) {
+	sumPath := filepath.Join(o.out, "capacity-summary.csv")
+	if err := capacity.WriteSummary(sumPath, rs); err != nil {
+		return nil, fmt.Errorf("writing the summary: %w", err)
+	}
+	vsN, vsD := studyfig.Capacity(rs, o.threshold, o.seeds)
 	written := []string{csvPath, sumPath}
 	for _, f := range []struct {
 		name string
@@ -146,17 +170,15 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 			continue // every capacity was 0: nothing to draw on log axes
 		}
 		if err := f.plot.Save(filepath.Join(o.out, f.name)); err != nil {
-			return fmt.Errorf("drawing %s: %w", f.name, err)
+			return nil, fmt.Errorf("drawing %s: %w", f.name, err)
 		}
 		written = append(written, filepath.Join(o.out, f.name+".png"))
 	}
-	printCapacity(cmd.OutOrStdout(), rs)
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", strings.Join(written, ", "))
-	return nil
+	return written, nil
 }
 
 // printCapacity prints the summary table.
-func printCapacity(w io.Writer, rs []experiment.CapacityResult) {
+func printCapacity(w io.Writer, rs []capacity.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
 	for _, r := range rs {
@@ -188,15 +210,15 @@ func parseIntList(flag, s string) ([]int, error) {
 }
 
 // parseModes parses --modes.
-func parseModes(s string) ([]string, error) {
-	var out []string
+func parseModes(s string) ([]capacity.Mode, error) {
+	var out []capacity.Mode
 	for _, f := range strings.Split(s, ",") {
-		f = strings.TrimSpace(f)
-		if f != experiment.CapacityInit && f != experiment.CapacityTrained {
-			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", f, experiment.CapacityInit, experiment.CapacityTrained)
+		m, err := capacity.ParseMode(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", strings.TrimSpace(f), capacity.Init, capacity.Trained)
 		}
-		if !slices.Contains(out, f) {
-			out = append(out, f)
+		if !slices.Contains(out, m) {
+			out = append(out, m)
 		}
 	}
 	return out, nil

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study/capacity"
+	"github.com/hdsnn/hdsnn/study/search"
 )
 
 // tinyCapacityArgs are sizes at which "experiment capacity" finishes in
@@ -34,7 +36,7 @@ func TestExperimentCapacity(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(string(sum)), "\n"); len(lines) != 9 {
 		t.Errorf("summary has %d lines, want 9:\n%s", len(lines), sum)
 	}
-	rows, err := experiment.ReadRows(filepath.Join(dir, "capacity.csv"), experiment.CapacityColumns())
+	rows, err := results.Read(filepath.Join(dir, "capacity.csv"), capacity.Columns())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func TestExperimentSearch(t *testing.T) {
 	if !strings.Contains(r.stdout, "best: trial") || !strings.Contains(r.stdout, "--optimizer") {
 		t.Errorf("no best configuration printed:\n%s", r.stdout)
 	}
-	rows, err := experiment.ReadRows(filepath.Join(dir, "search.csv"), experiment.SearchColumns())
+	rows, err := results.Read(filepath.Join(dir, "search.csv"), search.Columns())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestExperimentSearch(t *testing.T) {
 		t.Errorf("search.csv has %d rows, want 3", len(rows))
 	}
 	var best struct {
-		Best experiment.SearchResult `json:"best"`
+		Best search.Result `json:"best"`
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "best.json"))
 	if err != nil {

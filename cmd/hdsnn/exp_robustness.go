@@ -9,7 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/perturb"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study/robustness"
 )
 
 // robustnessCmd holds the flags of "hdsnn experiment robustness".
@@ -36,7 +39,9 @@ the replay on the usual scored steps. Perturbations (--kinds) and their levels:
             [−k, k] steps, clipped to the cue
 
 robustness.csv gets one row per (kind, level, seed); robustness-<kind>.png/svg
-shows F1 (mean ± s.e. over seeds), precision and recall against the level.
+shows F1 (mean ± s.e. over seeds), precision (mean over the runs that
+fired: a silent run has no precision) and recall against the level, one
+panel each.
 With --init-only the files are named robustness-init*. --quick uses 3 seeds
 unless --seeds is given.
 
@@ -55,8 +60,11 @@ Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.addExperiment(cmd, "robustness", 10)
-	cmd.Flags().StringSliceVar(&o.kinds, "kinds", experiment.PerturbKinds(),
-		"cue perturbations to run, comma-separated: "+strings.Join(experiment.PerturbKinds(), ", "))
+	var all []string
+	for _, k := range perturb.Kinds() {
+		all = append(all, k.String())
+	}
+	cmd.Flags().StringSliceVar(&o.kinds, "kinds", all, "cue perturbations to run, comma-separated: "+joinNames(perturb.Kinds()))
 	o.addInitOnly(cmd, "perturb the cues of the initial weights, without training")
 	keep := cmd.Flags().Lookup("keep-best")
 	keep.DefValue = "false"
@@ -79,17 +87,18 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 	}
 	weights := o.weights()
 	fmt.Fprintf(cmd.ErrOrStderr(), "robustness: N = %d, M = %d, T = %d, D = %d, %s weights, %d seeds, %s\n",
-		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, weights, o.seeds, strings.Join(kinds, ", "))
-	c := experiment.RobustnessConfig{Base: b, Kinds: kinds, Quick: o.quick, Seeds: o.seeds, Trained: !o.initOnly}
-	rows, err := experiment.Robustness(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
+		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, weights, o.seeds, joinNames(kinds))
+	c := robustness.Config{Base: b, Kinds: kinds, Quick: o.quick, Seeds: o.seeds, Trained: !o.initOnly}
+	rows, err := robustness.Run(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
-		return err
+		return studyError(err)
 	}
-	sums := experiment.Summarise(rows)
+	sums := results.Summarise(rows)
 	var figs []string
+	setup := studyfig.SetupOf(b, o.seeds, !o.initOnly)
 	for _, kind := range kinds {
-		base := fig + "-" + kind
-		if err := experiment.RobustnessFigure(kind, sums, b).Save(base); err != nil {
+		base := fig + "-" + kind.String()
+		if err := studyfig.Robustness(kind, sums, b, setup).Save(base); err != nil {
 			return fmt.Errorf("figure of %s: %w", kind, err)
 		}
 		figs = append(figs, base+".png", base+".svg")
@@ -100,19 +109,19 @@ func (o *robustnessCmd) run(cmd *cobra.Command) error {
 }
 
 // checkKinds validates --kinds and returns the kinds without repeats.
-func checkKinds(kinds []string) ([]string, error) {
-	var out []string
-	for _, k := range kinds {
-		k = strings.TrimSpace(k)
-		if !slices.Contains(experiment.PerturbKinds(), k) {
-			return nil, fmt.Errorf("--kinds: %q is not a cue perturbation; use %s", k, strings.Join(experiment.PerturbKinds(), ", "))
+func checkKinds(kinds []string) ([]perturb.Kind, error) {
+	var out []perturb.Kind
+	for _, name := range kinds {
+		k, err := perturb.ParseKind(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("--kinds: %q is not a cue perturbation; use %s", strings.TrimSpace(name), joinNames(perturb.Kinds()))
 		}
 		if !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
 	if len(out) == 0 {
-		return nil, errors.New("--kinds is empty; name at least one of " + strings.Join(experiment.PerturbKinds(), ", "))
+		return nil, errors.New("--kinds is empty; name at least one of " + joinNames(perturb.Kinds()))
 	}
 	return out, nil
 }

@@ -3,11 +3,12 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study/scan"
 )
 
 // scanCmd holds the flags of "hdsnn experiment scan".
@@ -25,7 +26,7 @@ func newScanCmd() *cobra.Command {
 		Short: "Scan one parameter (D, T, p_A, M, N, θ, target, init, training) with the others at their defaults",
 		Long: `Store --seeds independent pattern sets for every value of one parameter, train
 them (unless --init-only) and score cued recall: scan.csv gets one row per
-run and scan.png/svg shows F1 and loss (mean ± s.e.) against the value.
+run and scan-<param>.png/svg shows F1 (mean ± s.e.) against the value.
 
 Parameters and default grids (--quick uses a smaller network and grid):
   delays    1 3 5 11 21 41 81 127          (the cue length follows D)
@@ -48,31 +49,34 @@ best p_A between 1e-4 and 1e-3, worse from 2e-3.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.addExperiment(cmd, "scan", 10)
-	cmd.Flags().StringVar(&o.param, "param", experiment.ScanDelays, "parameter to scan: "+strings.Join(experiment.ScanParams(), ", "))
+	cmd.Flags().StringVar(&o.param, "param", scan.Delays.String(), "parameter to scan: "+joinNames(scan.Params()))
 	cmd.Flags().StringSliceVar(&o.values, "values", nil, "values to scan, comma-separated (default: the grid above)")
 	o.addInitOnly(cmd, "score the initial weights without training")
 	return cmd
 }
 
 func (o *scanCmd) run(cmd *cobra.Command) error {
+	param, err := scan.ParseParam(o.param)
+	if err != nil {
+		return fmt.Errorf("--param: %w", err)
+	}
 	values := o.values
 	if len(values) == 0 {
-		var err error
-		if values, err = experiment.ScanValues(o.param, o.quick); err != nil {
+		if values, err = scan.Values(param, o.quick); err != nil {
 			return fmt.Errorf("--param: %w", err)
 		}
 	}
-	b, csvPath, fig, err := o.prepare("scan-" + o.param)
+	b, csvPath, fig, err := o.prepare("scan-" + param.String())
 	if err != nil {
 		return err
 	}
-	c := experiment.ScanConfig{Base: b, Param: o.param, Values: values, Seeds: o.seeds, Trained: !o.initOnly}
-	rows, err := experiment.Scan(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
+	c := scan.Config{Base: b, Param: param, Values: values, Seeds: o.seeds, Trained: !o.initOnly}
+	rows, err := scan.Run(cmd.Context(), c, csvPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
-		return err
+		return studyError(err)
 	}
-	sums := experiment.Summarise(rows)
-	if err := experiment.ScanFigure(o.param, sums).Save(fig); err != nil {
+	sums := results.Summarise(rows)
+	if err := studyfig.Scan(param, sums, studyfig.SetupOf(b, o.seeds, !o.initOnly)).Save(fig); err != nil {
 		return err
 	}
 	printSettings(cmd.OutOrStdout(), []string{o.param}, sums)

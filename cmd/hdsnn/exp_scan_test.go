@@ -35,6 +35,12 @@ func TestExperimentScan(t *testing.T) {
 	if string(again) != string(first) {
 		t.Errorf("a second run changed the CSV instead of resuming:\n%s", again)
 	}
+	// Rows made with θ = 0.8 are not resumed with θ = 0.7; --force starts again.
+	other := append(append([]string{}, args...), "--theta", "0.7")
+	if r := runHdsnn(t, other...); r.err == nil || !strings.Contains(r.err.Error(), "--force") {
+		t.Errorf("resuming with another θ: %v, want advice to pass --force", r.err)
+	}
+	mustRun(t, append(other, "--force")...)
 	for _, bad := range []struct {
 		args []string
 		want string

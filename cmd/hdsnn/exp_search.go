@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/study/search"
 )
 
 // searchCmd holds the flags of "hdsnn experiment search".
@@ -80,30 +81,31 @@ func (o *searchCmd) run(cmd *cobra.Command) error {
 	stderr := cmd.ErrOrStderr()
 	fmt.Fprintf(stderr, "search: %d trials × %d seeds, M = %d, N = %d, T = %d, D = %d, %d epochs\n",
 		o.budget, o.seeds, b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Params.D, b.Train.Epochs)
-	cfg := experiment.SearchConfig{Base: b, Budget: o.budget, Seed: o.searchSeed, Seeds: o.seeds}
-	rs, err := experiment.Search(cmd.Context(), cfg, csvPath, sweepProgress(stderr, "search"))
+	cfg := search.Config{Base: b, Budget: o.budget, Seed: o.searchSeed, Seeds: o.seeds}
+	rs, err := search.Run(cmd.Context(), cfg, csvPath, sweepProgress(stderr, "search"))
 	if err != nil {
-		return err
+		return studyError(err)
 	}
-	best := experiment.BestTrial(rs)
+	best := search.Best(rs)
 	bestPath := filepath.Join(o.out, "best.json")
-	if err := experiment.WriteSearchBest(bestPath, b, rs[best]); err != nil {
+	if err := search.WriteBest(bestPath, b, rs[best]); err != nil {
 		return fmt.Errorf("writing the best trial: %w", err)
 	}
-	if err := experiment.SearchFigure(rs).Save(figBase); err != nil {
+	setup := studyfig.SetupOf(b, o.seeds, true)
+	if err := studyfig.Search(rs, setup).Save(figBase); err != nil {
 		return fmt.Errorf("drawing the search: %w", err)
 	}
 	out := cmd.OutOrStdout()
 	printSearch(out, rs, best)
 	r := rs[best]
 	fmt.Fprintf(out, "best: trial %d, F1 %.4f: --optimizer %s --lr %g --final-lr %.3g --alpha %g --beta %g --theta %g --dropout %g --surrogate-support %g\n",
-		r.Trial, r.F1, r.Optimizer, r.LR, r.LR/experiment.SearchAnneal, r.Alpha, r.Beta, r.Theta, r.Dropout, r.Support)
+		r.Index, r.F1, r.Optimizer, r.LR, r.LR/search.Anneal, r.Alpha, r.Beta, r.Theta, r.Dropout, r.Support)
 	fmt.Fprintf(out, "wrote %s, %s, %s.png\n", csvPath, bestPath, figBase)
 	return nil
 }
 
 // printSearch prints every trial, marking the best.
-func printSearch(w io.Writer, rs []experiment.SearchResult, best int) {
+func printSearch(w io.Writer, rs []search.Result, best int) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "trial\toptimizer\tlr\tα\tβ\tθ\tdropout\tsupport\tF1\t±\t\t")
 	for i, r := range rs {
@@ -111,7 +113,7 @@ func printSearch(w io.Writer, rs []experiment.SearchResult, best int) {
 		if i == best {
 			mark = "best"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.4f\t%.4f\t%s\t\n", r.Trial, r.Optimizer,
+		fmt.Fprintf(tw, "%d\t%s\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.3g\t%.4f\t%.4f\t%s\t\n", r.Index, r.Optimizer,
 			r.LR, r.Alpha, r.Beta, r.Theta, r.Dropout, r.Support, r.F1, r.F1Err, mark)
 	}
 	tw.Flush()

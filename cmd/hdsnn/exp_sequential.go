@@ -7,7 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study/sequential"
 )
 
 // sequentialCmd holds the flags of "hdsnn experiment sequential".
@@ -34,9 +36,11 @@ The network's spikes are compared step by step with the patterns placed at
 their cues. sequential.csv gets, per seed, a row pooling the scored steps of
 all patterns (pattern = all) and one per pattern; sequential-f1.csv holds the
 sliding-window F1 (window --window, mean over seeds) at every window centre
-with in_pattern / in_cue flags, and sequential.png/svg draws it with the
-pattern and cue steps marked: F1 rises at each cue, stays high through the
-pattern and falls to 0 in the gaps. With --init-only the files are named
+with in_pattern / in_cue flags (and, in seeds_defined / f1_defined, the mean
+over the seeds whose window holds any expected or produced spike: F1 is
+undefined, 0/0, in a window with none), and sequential.png/svg draws that
+mean with the pattern and cue steps marked: F1 rises at each cue, stays high
+through the pattern and has a gap where the network is silent. With --init-only the files are named
 sequential-init*.`,
 		Example: `  hdsnn experiment sequential --quick
   hdsnn experiment sequential --gap 100 --noise 0.1 --out out/sequential-noisy
@@ -45,9 +49,9 @@ sequential-init*.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.addExperiment(cmd, "sequential", 3)
-	cmd.Flags().IntVar(&o.gap, "gap", experiment.DefaultGap, "background steps between two patterns")
+	cmd.Flags().IntVar(&o.gap, "gap", sequential.DefaultGap, "background steps between two patterns")
 	cmd.Flags().Float64Var(&o.noise, "noise", 0, "probability that a cue slot is redrawn at the patterns' rate, in [0, 1]")
-	cmd.Flags().IntVar(&o.window, "window", experiment.DefaultWindow, "width in steps of the sliding F1 window")
+	cmd.Flags().IntVar(&o.window, "window", sequential.DefaultWindow, "width in steps of the sliding F1 window")
 	o.addInitOnly(cmd, "use the initial weights, without training")
 	return cmd
 }
@@ -69,24 +73,24 @@ func (o *sequentialCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	weights := o.weights()
-	l := experiment.SequentialLen(b.Params, b.Patterns.M, b.Patterns.T, o.gap)
+	l := sequential.Len(b.Params, b.Patterns.M, b.Patterns.T, o.gap)
 	if o.window > l {
 		return fmt.Errorf("--window = %d is longer than the run (%d steps)", o.window, l)
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "sequential: N = %d, M = %d, T = %d, D = %d, gap %d, noise %g, %s weights, %d seeds, %d steps per run\n",
 		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, o.gap, o.noise, weights, o.seeds, l)
-	c := experiment.SequentialConfig{Base: b, Seeds: o.seeds, Gap: o.gap, Noise: o.noise, Window: o.window, Trained: !o.initOnly}
+	c := sequential.Config{Base: b, Seeds: o.seeds, Gap: o.gap, Noise: o.noise, Window: o.window, Trained: !o.initOnly}
 	seriesPath := fig + "-f1.csv"
-	res, err := experiment.Sequential(cmd.Context(), c, csvPath, seriesPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
+	res, err := sequential.Run(cmd.Context(), c, csvPath, seriesPath, sweepProgress(cmd.ErrOrStderr(), filepath.Base(fig)))
 	if err != nil {
-		return err
+		return studyError(err)
 	}
-	if err := experiment.SequentialFigure(res.Series, b, o.gap, o.noise).Save(fig); err != nil {
+	if err := studyfig.Sequential(res.Series, studyfig.SetupOf(b, o.seeds, !o.initOnly), o.gap, o.noise).Save(fig); err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	// res.Rows are this setting's rows only, though the CSV may hold
 	// other gaps and noises.
-	printSettings(cmd.OutOrStdout(), []string{"pattern"}, experiment.Summarise(res.Rows))
+	printSettings(cmd.OutOrStdout(), []string{"pattern"}, results.Summarise(res.Rows))
 	printSliding(cmd.OutOrStdout(), res.Series)
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s, %s, %s.png, %s.svg\n", csvPath, seriesPath, fig, fig)
 	return nil
@@ -94,7 +98,7 @@ func (o *sequentialCmd) run(cmd *cobra.Command) error {
 
 // printSliding prints the mean sliding F1 of the windows centred on
 // pattern steps, on cue steps and in the gaps.
-func printSliding(w io.Writer, s experiment.SequentialSeries) {
+func printSliding(w io.Writer, s sequential.Series) {
 	var sum [3]float64
 	var n [3]int
 	for i, f := range s.F1 {

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/atomicfile"
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // newExperimentCmd builds "hdsnn experiment" and its subcommands.
@@ -81,7 +80,7 @@ func (o *expOptions) addExperiment(cmd *cobra.Command, name string, seeds int) {
 // given) and the paths of the CSV and the figure (without extension),
 // named name, or name-init with --init-only. With --force an earlier CSV is
 // removed; otherwise its rows are kept and skipped.
-func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figBase string, err error) {
+func (o *expOptions) prepare(name string) (b study.Benchmark, csvPath, figBase string, err error) {
 	if err := o.validate(); err != nil {
 		return b, "", "", err
 	}
@@ -101,7 +100,7 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 		}
 		b = q
 		if !o.changed("seeds") {
-			o.seeds = min(o.seeds, 3)
+			o.seeds = min(o.seeds, study.QuickSeeds)
 		}
 	}
 	if err := b.Validate(); err != nil {
@@ -112,34 +111,23 @@ func (o *expOptions) prepare(name string) (b experiment.Benchmark, csvPath, figB
 	}
 	csvPath = filepath.Join(o.out, name+".csv")
 	if o.force {
-		if err := os.Remove(csvPath); err != nil && !os.IsNotExist(err) {
-			return b, "", "", err
+		for _, p := range []string{csvPath, results.SettingsPath(csvPath)} {
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				return b, "", "", err
+			}
 		}
-	}
-	if err := sameSettings(filepath.Join(o.out, name+".settings.json"), b, o.force); err != nil {
-		return b, "", "", err
 	}
 	return b, csvPath, filepath.Join(o.out, name), nil
 }
 
-// sameSettings records the benchmark an experiment's CSV was made with in
-// path, or, when path exists, refuses to add rows made with other
-// settings (rows do not carry the sizes, so a --quick CSV must not be
-// resumed by a full run).
-func sameSettings(path string, b experiment.Benchmark, force bool) error {
-	want, err := json.MarshalIndent(b, "", "  ")
-	if err != nil {
-		return err
+// studyError adds the flags that fix an error of a study's CSV: rows of
+// another study, or made with other settings (the settings file beside
+// the CSV records them).
+func studyError(err error) error {
+	if errors.Is(err, results.ErrOtherSettings) || errors.Is(err, results.ErrOtherTable) {
+		return fmt.Errorf("%w; its rows cannot be resumed with these flags (a --quick run, or other sizes): pass --force to start again or choose another --out", err)
 	}
-	want = append(want, '\n')
-	have, err := os.ReadFile(path)
-	switch {
-	case err == nil && !force && !bytes.Equal(have, want):
-		return fmt.Errorf("%s records other settings than these flags (a --quick run, or other sizes); its CSV cannot be resumed with them: pass --force to start again or choose another --out", path)
-	case err != nil && !os.IsNotExist(err):
-		return err
-	}
-	return atomicfile.WriteBytes(path, want)
+	return err
 }
 
 // sweepProgress returns a progress callback for a sweep: a bar on a
@@ -161,14 +149,28 @@ func sweepProgress(w io.Writer, what string) func(done, total int) {
 }
 
 // printSettings writes one line per setting: its parameter values under
-// the given column names, the number of runs, mean precision and recall
-// and F1 mean ± s.e. over seeds.
-func printSettings(w io.Writer, columns []string, sums []experiment.Summary) {
+// the given column names, the number of runs, mean precision (over the
+// runs that fired; "-" when none did) and recall and F1 mean ± s.e. over
+// seeds.
+func printSettings(w io.Writer, columns []string, sums []results.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s\truns\tprecision\trecall\tF1\t± s.e.\t\n", strings.Join(columns, "\t"))
 	for _, s := range sums {
 		v := s.Values[len(s.Values)-len(columns):]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t\n", strings.Join(v, "\t"), s.Runs, s.Precision, s.Recall, s.F1, s.F1Err)
+		p := "-" // no run fired: precision undefined
+		if s.Fired > 0 {
+			p = fmt.Sprintf("%.4f", s.Precision)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%.4f\t%.4f\t%.4f\t\n", strings.Join(v, "\t"), s.Runs, p, s.Recall, s.F1, s.F1Err)
 	}
 	tw.Flush()
+}
+
+// joinNames lists the names of enum values, comma-separated.
+func joinNames[T fmt.Stringer](vs []T) string {
+	names := make([]string, len(vs))
+	for i, v := range vs {
+		names[i] = v.String()
+	}
+	return strings.Join(names, ", ")
 }

@@ -12,12 +12,12 @@ import (
 	"strings"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // checkpointDir is the sub-directory of --out that holds training
@@ -88,7 +88,21 @@ func checkOutputs(dir string, force bool, names ...string) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("--out %s is a file, not a directory; choose another --out", dir)
 	}
-	return experiment.CheckOutputs(dir, force, names...)
+	if force {
+		return nil
+	}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("%s exists; pass --force to overwrite it or choose another --out", p)
+		}
+	}
+	return nil
+}
+
+// runOutputs returns the names of the files "hdsnn run" writes into --out.
+func runOutputs() []string {
+	return []string{"report.json", "weights.npy", "weights.json", "patterns.npy", "recall.png", "recall.svg", "training.png", "training.svg"}
 }
 
 // checkCheckpoint checks the checkpoint directory of a training run before
@@ -153,6 +167,9 @@ func trainingError(err error, checkpoints string) error {
 			return errors.New("interrupted before the first epoch finished; nothing was saved")
 		}
 		return fmt.Errorf("interrupted; the last finished epoch is saved in %s: continue with --resume", checkpoints)
+	}
+	if errors.Is(err, study.ErrOtherCheckpoint) {
+		return fmt.Errorf("%w; resume with the same flags or start again with --force", err)
 	}
 	return fmt.Errorf("training: %w", err)
 }

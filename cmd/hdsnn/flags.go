@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // optSGDPublished is the --optimizer value that selects the original work's
@@ -63,7 +63,7 @@ type options struct {
 // library's defaults, and registers their checks.
 func (o *options) add(fs *pflag.FlagSet, names ...string) {
 	o.fs = fs
-	d := flagDefaults{b: experiment.DefaultBenchmark(), tc: learn.DefaultConfig(), ic: initw.Defaults()}
+	d := flagDefaults{b: study.DefaultBenchmark(), tc: learn.DefaultConfig(), ic: initw.Defaults()}
 	d.p = d.b.Params
 	groups := []func(*pflag.FlagSet, string, flagDefaults) (func() error, bool){
 		o.addSize, o.addModel, o.addInit, o.addTraining, o.addFiles,
@@ -87,7 +87,7 @@ func (o *options) add(fs *pflag.FlagSet, names ...string) {
 
 // flagDefaults are the library defaults the shared flags start from.
 type flagDefaults struct {
-	b  experiment.Benchmark
+	b  study.Benchmark
 	p  network.Params
 	tc learn.Config
 	ic initw.Config
@@ -356,8 +356,8 @@ func (o *options) trainConfig() learn.Config {
 }
 
 // benchmark returns the benchmark the flags describe.
-func (o *options) benchmark() experiment.Benchmark {
-	b := experiment.DefaultBenchmark()
+func (o *options) benchmark() study.Benchmark {
+	b := study.DefaultBenchmark()
 	b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Patterns.P = o.patterns, o.neurons, o.steps, o.pA
 	b.Patterns.Refractory = o.refractory
 	if o.periodic {

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -15,6 +14,7 @@ import (
 // recallCmd holds the flags of "hdsnn recall".
 type recallCmd struct {
 	options
+	plot plotOptions
 }
 
 // newRecallCmd builds "hdsnn recall": cued recall of every pattern.
@@ -31,7 +31,7 @@ pattern on steps [pre + D, pre + T) (SPEC §2.2).
 
 Writes spikes.npy (the network's own spikes, uint8, shape (M, N, L) with
 L = pre + T + post), scores.json (pooled and per-pattern precision, recall
-and F1) and recall.png/svg (the trial of pattern 0). --seed selects the
+and F1) and recall.png/svg (the trial of --plot-pattern, neurons --plot-neurons). --seed selects the
 background noise.`,
 		Example: `  hdsnn recall --weights trained/weights.npy --patterns-file data/patterns.npy --out recall
   hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --trigger 20 --seed 3 --out recall-short-cue`,
@@ -46,6 +46,7 @@ background noise.`,
 	_ = cmd.MarkFlagRequired("weights")
 	_ = cmd.MarkFlagRequired("patterns-file")
 	o.addOutput(cmd, "")
+	o.plot.addPlot(cmd)
 	return cmd
 }
 
@@ -68,6 +69,9 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	}
 	p := o.params(w.D)
 	if err := p.Validate(set.T); err != nil {
+		return err
+	}
+	if err := o.plot.check(set.M(), set.N); err != nil {
 		return err
 	}
 	if err := makeOut(o.out); err != nil {
@@ -102,8 +106,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := writeJSON(filepath.Join(o.out, "scores.json"), scores); err != nil {
 		return err
 	}
-	fig := experiment.RecallFigure(p, set.Patterns[0], states[0], "pattern 0")
-	if err := fig.Save(filepath.Join(o.out, "recall")); err != nil {
+	if err := o.plot.saveRecall(o.out, p, set, states[o.plot.pattern]); err != nil {
 		return err
 	}
 

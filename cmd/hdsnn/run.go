@@ -10,13 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // runCmd holds the flags of "hdsnn run".
 type runCmd struct {
 	options
+	plot plotOptions
 }
 
 // newRunCmd builds "hdsnn run": the whole benchmark.
@@ -46,6 +47,7 @@ training.png/svg. Existing outputs are never overwritten without --force.`,
 		"init", "target", "norm",
 		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume")
 	o.addOutput(cmd, filepath.Join("out", "run"))
+	o.plot.addPlot(cmd)
 	return cmd
 }
 
@@ -58,7 +60,10 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	if err := checkOutputs(o.out, o.force, experiment.Outputs()...); err != nil {
+	if err := o.plot.check(b.Patterns.M, b.Patterns.N); err != nil {
+		return err
+	}
+	if err := checkOutputs(o.out, o.force, runOutputs()...); err != nil {
 		return err
 	}
 	ck := filepath.Join(o.out, checkpointDir)
@@ -78,9 +83,12 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := res.Save(o.out); err != nil {
 		return fmt.Errorf("saving the results: %w", err)
 	}
+	if err := saveRunFigures(o.out, res, &o.plot); err != nil {
+		return fmt.Errorf("drawing the results: %w", err)
+	}
 	printReport(cmd.OutOrStdout(), res.Report)
 	var wrote []string
-	for _, name := range experiment.Outputs() {
+	for _, name := range runOutputs() {
 		if _, err := os.Stat(filepath.Join(o.out, name)); err == nil {
 			wrote = append(wrote, name) // no training curves without an epoch
 		}
@@ -90,10 +98,10 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 }
 
 // printReport prints the scores of the initial and trained weights.
-func printReport(w io.Writer, r experiment.Report) {
+func printReport(w io.Writer, r study.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "weights\tprecision\trecall\tF1\tseconds\t")
-	row := func(name string, ph experiment.Phase, seconds float64) {
+	row := func(name string, ph study.Phase, seconds float64) {
 		s := ph.Score
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.2f\t\n", name, s.Precision, s.Recall, s.F1, seconds)
 	}

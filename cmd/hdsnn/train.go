@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
-	"github.com/hdsnn/hdsnn/experiment"
+	"github.com/hdsnn/hdsnn/figure/studyfig"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -185,8 +185,11 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 	if err := writeJSON(filepath.Join(o.out, "history.json"), history); err != nil {
 		return err
 	}
-	if len(run.History) > 0 {
-		if err := experiment.TrainingFigure(run.History).Save(filepath.Join(o.out, "training")); err != nil {
+	if run.Initial != nil || len(run.History) > 0 {
+		sizes := studyfig.Setup{N: run.Weights.N, D: run.Params.D}
+		kept := studyfig.KeptEpoch(run.Config.KeepBest, run.BestEpoch, len(run.History))
+		fig := studyfig.Training(run.Initial, run.History, kept, true, sizes)
+		if err := fig.Save(filepath.Join(o.out, "training")); err != nil {
 			return err
 		}
 	}

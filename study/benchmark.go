@@ -1,13 +1,20 @@
-// Package experiment runs the studies built on the library: the benchmark
-// (store M patterns, recall them, train, recall again) and the published
-// and new experiments around it.
-package experiment
+// Package study is the benchmark the studies are built on: generate M
+// patterns, initialise the weights, recall, train and recall again, with
+// its report (Benchmark.Run), its timings (Benchmark.Bench) and a stored
+// network ready to be cued (Benchmark.Store).
+//
+// The studies themselves live in the packages below it, one concept each:
+// scan (one parameter at a time), capacity (the largest M that is
+// recalled), robustness (perturbed cues), sequential (every pattern in
+// one long run) and search (random hyper-parameter search). They share
+// the seed protocol of ForSeed, keep their runs in a results CSV, and are
+// drawn by package figure/studyfig.
+package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/hdsnn/hdsnn"
@@ -63,6 +70,11 @@ func (b Benchmark) Validate() error {
 	return network.CheckFits(b.Patterns.N, b.Params.D, 5)
 }
 
+// ErrOtherCheckpoint is returned when Run is asked to resume from a
+// checkpoint made with other parameters or training settings than the
+// benchmark's.
+var ErrOtherCheckpoint = errors.New("the checkpoint belongs to another benchmark")
+
 // Phase is the recall score of one set of weights.
 type Phase struct {
 	Score   score.Result `json:"score"`
@@ -78,6 +90,9 @@ type Report struct {
 	Init      Phase         `json:"init"`
 	Trained   *Phase        `json:"trained,omitempty"`
 	History   []learn.Epoch `json:"history"`
+	// InitialValid is the validation score of the initial weights, the
+	// epoch 0 of History (nil when nothing was trained).
+	InitialValid *score.Result `json:"initial_valid,omitempty"`
 	// BestEpoch is the epoch whose weights scored best on validation (0:
 	// the initial weights); with Train.KeepBest they are the trained ones.
 	BestEpoch int `json:"best_epoch"`
@@ -135,10 +150,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 			return nil, err
 		}
 		if run.Params != b.Params {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v); resume with the same flags or start again with --force", checkpoints, run.Params)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other network parameters (%+v): %w", checkpoints, run.Params, ErrOtherCheckpoint)
 		}
 		if !sameTraining(b.Train, run.Config) {
-			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v); resume with the same flags or start again with --force", checkpoints, run.Config)
+			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%+v): %w", checkpoints, run.Config, ErrOtherCheckpoint)
 		}
 		run.Config.Epochs = b.Train.Epochs
 	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {
@@ -149,10 +164,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 		return nil, err
 	}
 	stage("train", start)
-	rep.History, rep.BestEpoch = run.History, run.BestEpoch
+	rep.History, rep.BestEpoch, rep.InitialValid = run.History, run.BestEpoch, run.Initial
 
 	res := &Result{Patterns: set, Weights: run.Weights}
-	round := rng.ValidationRound(b.Train.Epochs)
+	round := finalRound(b)
 	final, err := phase(run.Weights, b.Params, set, b.Train.Seed, round)
 	if err != nil {
 		return nil, err
@@ -166,6 +181,10 @@ func (b Benchmark) Run(ctx context.Context, checkpoints string, resume bool, onE
 	res.Report = rep
 	return res, nil
 }
+
+// finalRound is the background round of the final recall of b, which no
+// epoch uses.
+func finalRound(b Benchmark) uint64 { return rng.ValidationRound(b.Train.Epochs) }
 
 // sameTraining reports whether two training configurations agree in all
 // but the number of epochs.
@@ -186,20 +205,4 @@ func phase(w *network.Weights, p network.Params, set *raster.Set, seed, round ui
 		ph.F1 = append(ph.F1, c.F1())
 	}
 	return ph, nil
-}
-
-// CheckOutputs returns an error if any of the named files exists in dir
-// and force is false, so that no earlier result is overwritten by
-// accident.
-func CheckOutputs(dir string, force bool, names ...string) error {
-	if force {
-		return nil
-	}
-	for _, n := range names {
-		p := filepath.Join(dir, n)
-		if _, err := os.Stat(p); err == nil {
-			return fmt.Errorf("%s exists; pass --force to overwrite it or choose another --out", p)
-		}
-	}
-	return nil
 }

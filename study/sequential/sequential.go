@@ -1,4 +1,8 @@
-package experiment
+// Package sequential recalls every stored pattern in turn in one long
+// run (LongTrial): background, then each pattern's cue, its free replay
+// and a gap of background. It scores the run step by step, per pattern
+// and pooled, and as a sliding-window F1 over time.
+package sequential
 
 import (
 	"context"
@@ -13,12 +17,14 @@ import (
 	"sync"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
-	"github.com/hdsnn/hdsnn/figure"
 	"github.com/hdsnn/hdsnn/internal/parallel"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/perturb"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/score"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // sequentialTag names the sequential experiment's random streams.
@@ -48,16 +54,16 @@ type LongTrial struct {
 	D, T, Gap int
 }
 
-// SequentialLen returns the length of a run of m patterns of t steps with
+// Len returns the length of a run of m patterns of t steps with
 // gap steps between them: Pre + m·(t + gap) + Post.
-func SequentialLen(p network.Params, m, t, gap int) int {
+func Len(p network.Params, m, t, gap int) int {
 	return p.Pre + m*(t+gap) + p.Post
 }
 
 // NewLongTrial lays out the run that cues every pattern of set in turn,
 // with gap steps of Bernoulli(p.PA) background between patterns (and
 // before the first, for p.Pre steps). When noise > 0 every cue is
-// perturbed as by FlipCue at the patterns' mean rate. All randomness
+// perturbed as by perturb.FlipCue at the patterns' mean rate. All randomness
 // comes from streams named by seed, so the same seed gives the same run.
 func NewLongTrial(p network.Params, set *raster.Set, gap int, noise float64, seed uint64) (*LongTrial, error) {
 	if err := p.Validate(set.T); err != nil {
@@ -73,7 +79,7 @@ func NewLongTrial(p network.Params, set *raster.Set, gap int, noise float64, see
 		return nil, errors.New("no patterns to recall")
 	}
 	n, t, m := set.N, set.T, set.M()
-	l := SequentialLen(p, m, t, gap)
+	l := Len(p, m, t, gap)
 	lt := &LongTrial{
 		Input: raster.New(n, l), Expected: raster.New(n, l),
 		Onsets: make([]int, m), Pattern: make([]bool, l), Cue: make([]bool, l),
@@ -88,7 +94,7 @@ func NewLongTrial(p network.Params, set *raster.Set, gap int, noise float64, see
 	}
 	background(0, p.Pre, 0)
 	cue := min(p.Trigger, t)
-	rate := setRate(set)
+	rate := perturb.MeanRate(set)
 	for mu, pat := range set.Patterns {
 		on := p.Pre + mu*(t+gap)
 		lt.Onsets[mu] = on
@@ -97,7 +103,7 @@ func NewLongTrial(p network.Params, set *raster.Set, gap int, noise float64, see
 			lt.Cue[on+s] = true
 		}
 		if noise > 0 {
-			flipped := FlipCue(lt.Input, on, on+cue, noise, rate,
+			flipped := perturb.FlipCue(lt.Input, on, on+cue, noise, rate,
 				rng.Stream(seed, rng.Experiment, sequentialTag, math.Float64bits(noise), uint64(mu)))
 			copy(lt.Input.Steps[on:on+cue], flipped.Steps[on:on+cue])
 		}
@@ -110,8 +116,8 @@ func NewLongTrial(p network.Params, set *raster.Set, gap int, noise float64, see
 	return lt, nil
 }
 
-// SequentialRun is the outcome of one long run.
-type SequentialRun struct {
+// Scored is the outcome of one long run.
+type Scored struct {
 	// Steps are the counts of every step of the run against the expected
 	// raster.
 	Steps []score.Counts
@@ -123,15 +129,15 @@ type SequentialRun struct {
 
 // Run simulates the long trial on the weights w with parameters p and
 // scores the network's spikes step by step.
-func (lt *LongTrial) Run(w *network.Weights, p network.Params) (*SequentialRun, error) {
-	if want := SequentialLen(p, len(lt.Onsets), lt.T, lt.Gap); lt.Input.T != want {
+func (lt *LongTrial) Run(w *network.Weights, p network.Params) (*Scored, error) {
+	if want := Len(p, len(lt.Onsets), lt.T, lt.Gap); lt.Input.T != want {
 		return nil, fmt.Errorf("the long clamp has %d steps, want Pre + M·(T+G) + Post = %d", lt.Input.T, want)
 	}
 	st, err := network.Simulate(w, p, lt.Input, network.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("simulating the long run: %w", err)
 	}
-	r := &SequentialRun{
+	r := &Scored{
 		Steps:    score.Series(st.Spikes, lt.Expected, 0, 0, lt.Input.T),
 		Patterns: make([]score.Counts, len(lt.Onsets)),
 	}
@@ -144,16 +150,16 @@ func (lt *LongTrial) Run(w *network.Weights, p network.Params) (*SequentialRun, 
 	return r, nil
 }
 
-// SequentialConfig describes a sequential-retrieval experiment.
-type SequentialConfig struct {
-	// Base is the benchmark; seed s uses pattern seed Base.Seed + s and
-	// training seed Base.Train.Seed + s.
-	Base Benchmark
+// Config describes a sequential-retrieval experiment.
+type Config struct {
+	// Base is the benchmark; seed s is Base.ForSeed(s).
+	Base study.Benchmark
 	// Seeds is the number of independent networks.
 	Seeds int
 	// Gap is the number of background steps between two patterns.
 	Gap int
-	// Noise is the probability that a cue slot is redrawn (see FlipCue).
+	// Noise is the probability that a cue slot is redrawn (see
+	// perturb.FlipCue).
 	Noise float64
 	// Window is the width of the sliding F1 window in steps.
 	Window int
@@ -162,41 +168,49 @@ type SequentialConfig struct {
 	Trained bool
 }
 
-// SequentialColumns returns the parameter columns of the sequential CSV:
+// Columns returns the parameter columns of the sequential CSV:
 // gap, noise and pattern ("all" or the pattern index).
-func SequentialColumns() []string { return []string{"gap", "noise", "pattern"} }
+func Columns() []string { return []string{"gap", "noise", "pattern"} }
 
-// SequentialSeries is the sliding-window F1 of a sequential run, averaged
-// over seeds. Entry k covers steps [k, k+Window) and is placed at its
-// centre Step[k] = k + Window/2, whose masks it carries.
-type SequentialSeries struct {
+// Series is the sliding-window F1 of a sequential run over seeds. Entry k
+// covers steps [k, k+Window) and is placed at its centre Step[k] = k +
+// Window/2, whose masks it carries.
+//
+// F1 of a window that holds no expected and no produced spike is
+// undefined (0/0). F1 is the mean over all seeds with such windows counted
+// as 0, as score.Sliding does; Defined counts the seeds in which the window
+// is defined and DefinedF1 is the mean over those seeds only, NaN where
+// there is none (a silent gap). Figures draw DefinedF1.
+type Series struct {
 	Window           int
 	Step             []int
 	F1               []float64
+	Defined          []int
+	DefinedF1        []float64
 	InPattern, InCue []bool
 }
 
-// SequentialResult holds the rows of a sequential experiment and the
+// Result holds the rows of a sequential experiment and the
 // sliding-F1 series of its runs.
-type SequentialResult struct {
-	Rows   []Row
-	Series SequentialSeries
+type Result struct {
+	Rows   []results.Row
+	Series Series
 }
 
-// sequentialSeed is the lazily computed long run of one seed.
-type sequentialSeed struct {
-	net  lazyStored
+// seedRun is the lazily computed long run of one seed.
+type seedRun struct {
+	net  *study.Shared
 	once sync.Once
 	lt   *LongTrial
-	run  *SequentialRun
+	run  *Scored
 	err  error
 }
 
 // get returns the seed's layout and run, storing the network and
 // simulating on the first call.
-func (s *sequentialSeed) get(ctx context.Context, c SequentialConfig) (*LongTrial, *SequentialRun, error) {
+func (s *seedRun) get(ctx context.Context, c Config) (*LongTrial, *Scored, error) {
 	s.once.Do(func() {
-		st, err := s.net.get(ctx)
+		st, err := s.net.Get(ctx)
 		if err != nil {
 			s.err = err
 			return
@@ -211,17 +225,17 @@ func (s *sequentialSeed) get(ctx context.Context, c SequentialConfig) (*LongTria
 }
 
 // done reports whether the seed's run was computed.
-func (s *sequentialSeed) done() bool { return s.run != nil }
+func (s *seedRun) done() bool { return s.run != nil }
 
-// Sequential runs the sequential-retrieval experiment: for each seed, one
+// Run runs the sequential-retrieval experiment: for each seed, one
 // long run that cues every pattern in turn. It keeps the CSV at path
-// (columns gap, noise, pattern, then Sweep's; one row per seed with
+// (columns gap, noise, pattern, then the results columns; one row per seed with
 // pattern "all" and one per seed and pattern), resuming from the rows
 // already there, and the sliding-F1 series (mean over seeds) at
-// seriesPath (see WriteSequentialSeries). When every row was already
+// seriesPath (see WriteSeries). When every row was already
 // there and the series file matches the run's length, the series is read
 // back instead of simulating again.
-func Sequential(ctx context.Context, c SequentialConfig, path, seriesPath string, progress func(done, total int)) (*SequentialResult, error) {
+func Run(ctx context.Context, c Config, path, seriesPath string, progress func(done, total int)) (*Result, error) {
 	if c.Seeds <= 0 {
 		return nil, fmt.Errorf("seeds = %d: need at least one", c.Seeds)
 	}
@@ -234,53 +248,27 @@ func Sequential(ctx context.Context, c SequentialConfig, path, seriesPath string
 	if err := c.Base.Validate(); err != nil {
 		return nil, err
 	}
-	l := SequentialLen(c.Base.Params, c.Base.Patterns.M, c.Base.Patterns.T, c.Gap)
+	l := Len(c.Base.Params, c.Base.Patterns.M, c.Base.Patterns.T, c.Gap)
 	if c.Window <= 0 || c.Window > l {
 		return nil, fmt.Errorf("window = %d: must be in 1 … %d, the length of the run", c.Window, l)
 	}
-	seeds := make([]sequentialSeed, c.Seeds)
+	seeds := make([]seedRun, c.Seeds)
 	for s := range seeds {
-		b := c.Base
-		b.Seed = c.Base.Seed + uint64(s)
-		b.Train.Seed = c.Base.Train.Seed + uint64(s)
-		seeds[s].net = lazyStored{bench: b, trained: c.Trained}
+		seeds[s].net = study.NewShared(c.Base.ForSeed(s), c.Trained)
 	}
-	gap, noise := strconv.Itoa(c.Gap), strconv.FormatFloat(c.Noise, 'g', -1, 64)
-	var jobs []Job
-	for mu := -1; mu < c.Base.Patterns.M; mu++ {
-		name := "all"
-		if mu >= 0 {
-			name = strconv.Itoa(mu)
-		}
-		for s := range seeds {
-			sd := &seeds[s]
-			jobs = append(jobs, Job{
-				Values: []string{gap, noise, name},
-				Seed:   sd.net.bench.Seed,
-				Run: func(ctx context.Context) (score.Result, error) {
-					_, run, err := sd.get(ctx, c)
-					if err != nil {
-						return score.Result{}, err
-					}
-					if mu < 0 {
-						return run.All.Result(), nil
-					}
-					return run.Patterns[mu].Result(), nil
-				},
-			})
-		}
-	}
-	rows, err := Sweep(ctx, path, SequentialColumns(), jobs, progress)
+	jobs := c.jobs(seeds)
+	tab := results.Table{Path: path, Columns: Columns(), Settings: study.Settings{Benchmark: c.Base, Trained: c.Trained}}
+	rows, err := results.Sweep(ctx, tab, jobs, progress)
 	if err != nil {
 		return nil, err
 	}
-	res := &SequentialResult{Rows: rows}
+	res := &Result{Rows: rows}
 	ran := false
 	for s := range seeds {
 		ran = ran || seeds[s].done()
 	}
 	if !ran && seriesPath != "" {
-		if s, err := ReadSequentialSeries(seriesPath); err == nil && len(s.F1) == l-c.Window+1 && s.Step[0] == c.Window/2 {
+		if s, err := ReadSeries(seriesPath); err == nil && len(s.F1) == l-c.Window+1 && s.Step[0] == c.Window/2 {
 			s.Window = c.Window
 			res.Series = s
 			return res, nil
@@ -295,24 +283,64 @@ func Sequential(ctx context.Context, c SequentialConfig, path, seriesPath string
 	}
 	res.Series = slidingMean(seeds, c.Window)
 	if seriesPath != "" {
-		if err := WriteSequentialSeries(seriesPath, res.Series); err != nil {
+		if err := WriteSeries(seriesPath, res.Series); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
 }
 
-// slidingMean averages the sliding F1 of every seed's run.
-func slidingMean(seeds []sequentialSeed, w int) SequentialSeries {
-	lt := seeds[0].lt
-	s := SequentialSeries{Window: w}
-	for k := range seeds {
-		f1 := score.Sliding(seeds[k].run.Steps, w)
-		if s.F1 == nil {
-			s.F1 = make([]float64, len(f1))
+// jobs returns the jobs of a sequential run: per pattern ("all" first)
+// and seed, the scores of that seed's long run, which the first job of the
+// seed to run computes.
+func (c Config) jobs(seeds []seedRun) []results.Job {
+	gap, noise := strconv.Itoa(c.Gap), strconv.FormatFloat(c.Noise, 'g', -1, 64)
+	var jobs []results.Job
+	for mu := -1; mu < c.Base.Patterns.M; mu++ {
+		name := "all"
+		if mu >= 0 {
+			name = strconv.Itoa(mu)
 		}
+		for s := range seeds {
+			sd := &seeds[s]
+			jobs = append(jobs, results.Job{
+				Values: []string{gap, noise, name},
+				Seed:   sd.net.Bench().Seed,
+				Run: func(ctx context.Context) (score.Result, error) {
+					_, run, err := sd.get(ctx, c)
+					if err != nil {
+						return score.Result{}, err
+					}
+					if mu < 0 {
+						return run.All.Result(), nil
+					}
+					return run.Patterns[mu].Result(), nil
+				},
+			})
+		}
+	}
+	return jobs
+}
+
+// slidingMean averages the sliding F1 of every seed's run, over all seeds
+// (F1) and over the seeds in which each window is defined (DefinedF1).
+func slidingMean(seeds []seedRun, w int) Series {
+	lt := seeds[0].lt
+	s := Series{Window: w}
+	var sum []float64
+	for k := range seeds {
+		steps := seeds[k].run.Steps
+		f1 := score.Sliding(steps, w)
+		if s.F1 == nil {
+			s.F1, sum, s.Defined = make([]float64, len(f1)), make([]float64, len(f1)), make([]int, len(f1))
+		}
+		events := slidingEvents(steps, w)
 		for i, v := range f1 {
 			s.F1[i] += v / float64(len(seeds))
+			if events[i] > 0 {
+				s.Defined[i]++
+				sum[i] += v
+			}
 		}
 	}
 	for i := range s.F1 {
@@ -320,16 +348,50 @@ func slidingMean(seeds []sequentialSeed, w int) SequentialSeries {
 		s.Step = append(s.Step, c)
 		s.InPattern = append(s.InPattern, lt.Pattern[c])
 		s.InCue = append(s.InCue, lt.Cue[c])
+		if s.Defined[i] == len(seeds) {
+			s.DefinedF1 = append(s.DefinedF1, s.F1[i]) // the same mean, to the bit
+		} else {
+			s.DefinedF1 = append(s.DefinedF1, definedMean(sum[i], s.Defined[i]))
+		}
 	}
 	return s
 }
 
-// seriesHeader is the header of the sliding-F1 CSV.
-func seriesHeader() []string { return []string{"step", "f1", "in_pattern", "in_cue"} }
+// definedMean returns sum/n, or NaN when n is 0.
+func definedMean(sum float64, n int) float64 {
+	if n == 0 {
+		return math.NaN()
+	}
+	return sum / float64(n)
+}
 
-// WriteSequentialSeries atomically writes the series to path as CSV with
+// slidingEvents returns, for every window of w steps, the number of
+// expected and produced spikes in it (TP + FP + FN): 0 where F1 is
+// undefined.
+func slidingEvents(steps []score.Counts, w int) []int {
+	out := make([]int, 0, max(len(steps)-w+1, 0))
+	n := 0
+	for t, c := range steps {
+		n += c.TP + c.FP + c.FN
+		if t >= w {
+			o := steps[t-w]
+			n -= o.TP + o.FP + o.FN
+		}
+		if t >= w-1 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// seriesHeader is the header of the sliding-F1 CSV.
+func seriesHeader() []string {
+	return []string{"step", "f1", "in_pattern", "in_cue", "seeds_defined", "f1_defined"}
+}
+
+// WriteSeries atomically writes the series to path as CSV with
 // the columns step, f1, in_pattern, in_cue (0 or 1).
-func WriteSequentialSeries(path string, s SequentialSeries) error {
+func WriteSeries(path string, s Series) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(seriesHeader()); err != nil {
@@ -342,7 +404,12 @@ func WriteSequentialSeries(path string, s SequentialSeries) error {
 			return "0"
 		}
 		for i := range s.F1 {
-			if err := cw.Write([]string{strconv.Itoa(s.Step[i]), fmtFloat(s.F1[i]), b(s.InPattern[i]), b(s.InCue[i])}); err != nil {
+			def := ""
+			if s.Defined[i] > 0 {
+				def = results.FormatFloat(s.DefinedF1[i])
+			}
+			rec := []string{strconv.Itoa(s.Step[i]), results.FormatFloat(s.F1[i]), b(s.InPattern[i]), b(s.InCue[i]), strconv.Itoa(s.Defined[i]), def}
+			if err := cw.Write(rec); err != nil {
 				return err
 			}
 		}
@@ -351,10 +418,10 @@ func WriteSequentialSeries(path string, s SequentialSeries) error {
 	})
 }
 
-// ReadSequentialSeries reads a series written by WriteSequentialSeries.
+// ReadSeries reads a series written by WriteSeries.
 // The file does not record the window: Window is left zero.
-func ReadSequentialSeries(path string) (SequentialSeries, error) {
-	var s SequentialSeries
+func ReadSeries(path string) (Series, error) {
+	var s Series
 	f, err := os.Open(path)
 	if err != nil {
 		return s, err
@@ -370,53 +437,21 @@ func ReadSequentialSeries(path string) (SequentialSeries, error) {
 	for i, r := range recs[1:] {
 		step, err1 := strconv.Atoi(r[0])
 		f1, err2 := strconv.ParseFloat(r[1], 64)
-		if err := errors.Join(err1, err2); err != nil {
+		n, err3 := strconv.Atoi(r[4])
+		def := math.NaN()
+		var err4 error
+		if n > 0 {
+			def, err4 = strconv.ParseFloat(r[5], 64)
+		}
+		if err := errors.Join(err1, err2, err3, err4); err != nil {
 			return s, fmt.Errorf("%s:%d: %w", path, i+2, err)
 		}
 		s.Step = append(s.Step, step)
 		s.F1 = append(s.F1, f1)
+		s.Defined = append(s.Defined, n)
+		s.DefinedF1 = append(s.DefinedF1, def)
 		s.InPattern = append(s.InPattern, r[2] == "1")
 		s.InCue = append(s.InCue, r[3] == "1")
 	}
 	return s, nil
-}
-
-// SequentialFigure draws the sliding F1 over the whole run, with the
-// scored pattern steps and the cue steps shaded behind it.
-func SequentialFigure(s SequentialSeries, b Benchmark, gap int, noise float64) figure.LinePlot {
-	f1 := figure.Series{Name: fmt.Sprintf("sliding F1 (w = %d)", s.Window)}
-	for i, step := range s.Step {
-		f1.X, f1.Y = append(f1.X, float64(step)), append(f1.Y, s.F1[i])
-	}
-	lo, hi := 0.0, 1.05
-	title := fmt.Sprintf("Sequential recall, M = %d (N = %d, gap %d", b.Patterns.M, b.Patterns.N, gap)
-	if noise > 0 {
-		title += fmt.Sprintf(", noise %g", noise)
-	}
-	return figure.LinePlot{
-		Title: title + ")", XLabel: "step (window centre)", YLabel: "F1 (mean over seeds)",
-		Series: []figure.Series{f1}, YMin: &lo, YMax: &hi,
-		Bands: []figure.Band{
-			{Name: "pattern (scored)", Spans: seqSpans(s.Step, s.InPattern)},
-			{Name: "cue", Spans: seqSpans(s.Step, s.InCue)},
-		},
-	}
-}
-
-// seqSpans returns the runs of consecutive entries of steps where in is
-// true, each as [first step, last step + 1).
-func seqSpans(steps []int, in []bool) [][2]float64 {
-	var spans [][2]float64
-	for i := 0; i < len(steps); i++ {
-		if !in[i] {
-			continue
-		}
-		j := i
-		for j+1 < len(steps) && in[j+1] {
-			j++
-		}
-		spans = append(spans, [2]float64{float64(steps[i]), float64(steps[j] + 1)})
-		i = j
-	}
-	return spans
 }

@@ -1,4 +1,4 @@
-package experiment
+package search
 
 import (
 	"context"
@@ -12,28 +12,30 @@ import (
 
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 func TestDrawTrialReproducible(t *testing.T) {
 	for i := range 10 {
-		a, b := DrawTrial(7, i), DrawTrial(7, i)
+		a, b := Draw(7, i), Draw(7, i)
 		if a != b {
 			t.Errorf("trial %d: two draws differ: %+v, %+v", i, a, b)
 		}
-		if a.Trial != i {
-			t.Errorf("trial %d is numbered %d", i, a.Trial)
+		if a.Index != i {
+			t.Errorf("trial %d is numbered %d", i, a.Index)
 		}
 	}
 	same := 0
 	for i := range 10 {
-		if DrawTrial(7, i) == DrawTrial(8, i) {
+		if Draw(7, i) == Draw(8, i) {
 			same++
 		}
 	}
 	if same > 0 {
 		t.Errorf("%d of 10 trials are the same for seeds 7 and 8", same)
 	}
-	if DrawTrial(7, 0) == DrawTrial(7, 1) {
+	if Draw(7, 0) == Draw(7, 1) {
 		t.Error("trials 0 and 1 are the same")
 	}
 }
@@ -44,40 +46,40 @@ func TestDrawTrialRanges(t *testing.T) {
 	exact := 0
 	var lrLo, lrHi float64 = math.Inf(1), 0
 	for i := range n {
-		tr := DrawTrial(3, i)
+		tr := Draw(3, i)
 		count[tr.Optimizer]++
 		in := func(name string, v, lo, hi float64) {
 			if !(v >= lo && v <= hi) {
 				t.Errorf("trial %d: %s = %v outside [%v, %v]", i, name, v, lo, hi)
 			}
 		}
-		lo, hi := SearchLRMin, SearchLRMax
+		lo, hi := LRMin, LRMax
 		if tr.Optimizer == learn.SGD.String() {
-			lo, hi = lo*SearchSGDScale, hi*SearchSGDScale
+			lo, hi = lo*SGDScale, hi*SGDScale
 		} else {
 			lrLo, lrHi = min(lrLo, tr.LR), max(lrHi, tr.LR)
 		}
 		in("lr", tr.LR, lo, hi)
-		in("alpha", tr.Alpha, SearchAlphaMin, SearchAlphaMax)
-		in("beta", tr.Beta, SearchBetaMin, SearchBetaMax)
-		in("theta", tr.Theta, SearchThetaMin, SearchThetaMax)
-		in("dropout", tr.Dropout, SearchDropoutMin, SearchDropoutMax)
+		in("alpha", tr.Alpha, AlphaMin, AlphaMax)
+		in("beta", tr.Beta, BetaMin, BetaMax)
+		in("theta", tr.Theta, ThetaMin, ThetaMax)
+		in("dropout", tr.Dropout, DropoutMin, DropoutMax)
 		if tr.Support == 0 {
 			exact++
 		} else {
-			in("support", tr.Support, SearchSupportMin, SearchSupportMax)
+			in("support", tr.Support, SupportMin, SupportMax)
 		}
-		if !slices.Contains(SearchOptimizers(), tr.Optimizer) {
+		if !slices.Contains(Optimizers(), tr.Optimizer) {
 			t.Errorf("trial %d: optimizer %q", i, tr.Optimizer)
 		}
 	}
-	for _, o := range SearchOptimizers() {
+	for _, o := range Optimizers() {
 		if f := float64(count[o]) / n; math.Abs(f-1.0/3) > 0.05 {
 			t.Errorf("optimizer %s drawn in %.3f of trials, want about 1/3", o, f)
 		}
 	}
-	if f := float64(exact) / n; math.Abs(f-SearchExact) > 0.04 {
-		t.Errorf("exact gradients in %.3f of trials, want about %v", f, SearchExact)
+	if f := float64(exact) / n; math.Abs(f-Exact) > 0.04 {
+		t.Errorf("exact gradients in %.3f of trials, want about %v", f, Exact)
 	}
 	// Log-uniform: the extremes of the Adam range are both approached.
 	if lrLo > 2e-4 || lrHi < 5e-2 {
@@ -86,9 +88,9 @@ func TestDrawTrialRanges(t *testing.T) {
 }
 
 func TestSearchTrialApply(t *testing.T) {
-	b := DefaultBenchmark()
+	b := study.DefaultBenchmark()
 	for i := range 30 {
-		tr := DrawTrial(1, i)
+		tr := Draw(1, i)
 		a := tr.Apply(b)
 		if err := a.Validate(); err != nil {
 			t.Fatalf("trial %d (%+v): %v", i, tr, err)
@@ -104,26 +106,26 @@ func TestSearchTrialApply(t *testing.T) {
 			tc.Support != tr.Support || tc.Optimizer.Kind.String() != tr.Optimizer || tc.Epochs != b.Train.Epochs {
 			t.Errorf("trial %d: training %+v for %+v", i, tc, tr)
 		}
-		if tr.Optimizer == learn.SGD.String() && (tc.Optimizer.Momentum != SearchMomentum || tc.Optimizer.Dampening != 0) {
+		if tr.Optimizer == learn.SGD.String() && (tc.Optimizer.Momentum != Momentum || tc.Optimizer.Dampening != 0) {
 			t.Errorf("trial %d: SGD %+v", i, tc.Optimizer)
 		}
 	}
 }
 
 // tinySearch is a search that runs in about a second.
-func tinySearch(budget int) SearchConfig {
-	b := DefaultBenchmark()
+func tinySearch(budget int) Config {
+	b := study.DefaultBenchmark()
 	b.Patterns.M, b.Patterns.N, b.Patterns.T, b.Patterns.P = 2, 48, 80, 0.02
 	b.Params.D, b.Params.Trigger, b.Params.PA, b.Params.Pre, b.Params.Post = 10, 10, 0.02, 5, 5
 	b.Init = initw.Defaults()
 	b.Train.Epochs = 1
-	return SearchConfig{Base: b, Budget: budget, Seed: 5, Seeds: 1}
+	return Config{Base: b, Budget: budget, Seed: 5, Seeds: 1}
 }
 
 func TestSearchResumes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "search.csv")
 	cfg := tinySearch(3)
-	rs, err := Search(context.Background(), cfg, path, nil)
+	rs, err := Run(context.Background(), cfg, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func TestSearchResumes(t *testing.T) {
 		t.Fatalf("%d results, want 3", len(rs))
 	}
 	for i, r := range rs {
-		if r.SearchTrial != DrawTrial(cfg.Seed, i) || r.Runs != 1 || !(r.F1 >= 0 && r.F1 <= 1) {
+		if r.Trial != Draw(cfg.Seed, i) || r.Runs != 1 || !(r.F1 >= 0 && r.F1 <= 1) {
 			t.Errorf("result %d: %+v", i, r)
 		}
 	}
@@ -142,7 +144,7 @@ func TestSearchResumes(t *testing.T) {
 
 	// The same search runs nothing; a larger budget adds one trial.
 	runs := 0
-	again, err := Search(context.Background(), cfg, path, func(done, total int) { runs++ })
+	again, err := Run(context.Background(), cfg, path, func(done, total int) { runs++ })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,14 +156,14 @@ func TestSearchResumes(t *testing.T) {
 		t.Errorf("rerun results differ:\n%+v\n%+v", again, rs)
 	}
 	cfg = tinySearch(4)
-	more, err := Search(context.Background(), cfg, path, nil)
+	more, err := Run(context.Background(), cfg, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !sameResults(more[:3], rs) {
 		t.Errorf("a larger budget changed the first trials")
 	}
-	rows, err := ReadRows(path, SearchColumns())
+	rows, err := results.Read(path, Columns())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,19 +171,19 @@ func TestSearchResumes(t *testing.T) {
 		t.Errorf("CSV has %d rows, want the 3 first and trial 3 appended", len(rows))
 	}
 
-	best := BestTrial(more)
+	best := Best(more)
 	for _, r := range more {
 		if r.F1 > more[best].F1 {
-			t.Errorf("trial %d has F1 %v above the best %v", r.Trial, r.F1, more[best].F1)
+			t.Errorf("trial %d has F1 %v above the best %v", r.Index, r.F1, more[best].F1)
 		}
 	}
 	bp := filepath.Join(t.TempDir(), "best.json")
-	if err := WriteSearchBest(bp, cfg.Base, more[best]); err != nil {
+	if err := WriteBest(bp, cfg.Base, more[best]); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Best      SearchResult `json:"best"`
-		Benchmark Benchmark    `json:"benchmark"`
+		Best      Result          `json:"best"`
+		Benchmark study.Benchmark `json:"benchmark"`
 	}
 	data, err := os.ReadFile(bp)
 	if err != nil {
@@ -190,60 +192,53 @@ func TestSearchResumes(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if !sameResults([]SearchResult{doc.Best}, more[best:best+1]) || doc.Benchmark.Train.LR != more[best].LR || doc.Benchmark.Params.Theta != more[best].Theta {
+	if !sameResults([]Result{doc.Best}, more[best:best+1]) || doc.Benchmark.Train.LR != more[best].LR || doc.Benchmark.Params.Theta != more[best].Theta {
 		t.Errorf("best.json: %s", data)
 	}
 }
 
 // sameResults reports whether two lists of results agree, scores to the
 // 10 significant digits the CSV keeps.
-func sameResults(a, b []SearchResult) bool {
+func sameResults(a, b []Result) bool {
 	near := func(x, y float64) bool { return math.Abs(x-y) <= 1e-9*max(1, math.Abs(x)) }
-	return slices.EqualFunc(a, b, func(x, y SearchResult) bool {
-		return x.SearchTrial == y.SearchTrial && x.Runs == y.Runs && near(x.F1, y.F1) && near(x.F1Err, y.F1Err) && near(x.Loss, y.Loss)
+	return slices.EqualFunc(a, b, func(x, y Result) bool {
+		return x.Index == y.Index && x.Runs == y.Runs && near(x.F1, y.F1) && near(x.F1Err, y.F1Err) && near(x.Loss, y.Loss)
 	})
 }
 
 func TestBestTrialTies(t *testing.T) {
-	rs := []SearchResult{
-		{SearchTrial: SearchTrial{Trial: 0}, F1: 0.5, Loss: 0.5},
-		{SearchTrial: SearchTrial{Trial: 1}, F1: math.NaN(), Loss: math.NaN()},
-		{SearchTrial: SearchTrial{Trial: 2}, F1: 0.9, Loss: 0.2},
-		{SearchTrial: SearchTrial{Trial: 3}, F1: 0.9, Loss: 0.1},
-		{SearchTrial: SearchTrial{Trial: 4}, F1: 0.9, Loss: 0.1},
+	rs := []Result{
+		{Trial: Trial{Index: 0}, F1: 0.5, Loss: 0.5},
+		{Trial: Trial{Index: 1}, F1: math.NaN(), Loss: math.NaN()},
+		{Trial: Trial{Index: 2}, F1: 0.9, Loss: 0.2},
+		{Trial: Trial{Index: 3}, F1: 0.9, Loss: 0.1},
+		{Trial: Trial{Index: 4}, F1: 0.9, Loss: 0.1},
 	}
-	if got := BestTrial(rs); got != 3 {
+	if got := Best(rs); got != 3 {
 		t.Errorf("best %d, want 3 (highest F1, lower loss, earlier trial)", got)
 	}
-	if got := BestTrial(rs[1:2]); got != 0 {
+	if got := Best(rs[1:2]); got != 0 {
 		t.Errorf("best of one NaN trial: %d", got)
 	}
-	if got := BestTrial(nil); got != -1 {
+	if got := Best(nil); got != -1 {
 		t.Errorf("best of none: %d", got)
-	}
-	p := SearchFigure(rs[2:])
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if run := p.Series[1].Y; !slices.IsSorted(run) {
-		t.Errorf("running best %v is not non-decreasing", run)
 	}
 }
 
 func TestSearchValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func(*SearchConfig)
+		change func(*Config)
 		want   string
 	}{
-		{"budget", func(c *SearchConfig) { c.Budget = 0 }, "budget"},
-		{"seeds", func(c *SearchConfig) { c.Seeds = 0 }, "seeds"},
-		{"epochs", func(c *SearchConfig) { c.Base.Train.Epochs = 0 }, "epoch"},
+		{"budget", func(c *Config) { c.Budget = 0 }, "budget"},
+		{"seeds", func(c *Config) { c.Seeds = 0 }, "seeds"},
+		{"epochs", func(c *Config) { c.Base.Train.Epochs = 0 }, "epoch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tinySearch(2)
 			tc.change(&c)
-			_, err := Search(context.Background(), c, filepath.Join(t.TempDir(), "s.csv"), nil)
+			_, err := Run(context.Background(), c, filepath.Join(t.TempDir(), "s.csv"), nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}

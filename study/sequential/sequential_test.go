@@ -1,16 +1,25 @@
-package experiment
+package sequential
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/study"
 )
+
+// perfectQuick returns the quick benchmark at pattern seeds whose initial
+// weights recall every pattern perfectly (seeds 2 and 3).
+func perfectQuick() study.Benchmark {
+	b := study.DefaultBenchmark().Quick()
+	b.Seed, b.Train.Seed = 2, 2
+	return b
+}
 
 func TestNewLongTrial(t *testing.T) {
 	set, err := raster.Generate(raster.Config{M: 3, N: 20, T: 30, P: 0.2}, 5)
@@ -25,7 +34,7 @@ func TestNewLongTrial(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := 7 + 3*(30+gap) + 4
-	if lt.Input.T != l || lt.Expected.T != l || len(lt.Pattern) != l || len(lt.Cue) != l || SequentialLen(p, 3, 30, gap) != l {
+	if lt.Input.T != l || lt.Expected.T != l || len(lt.Pattern) != l || len(lt.Cue) != l || Len(p, 3, 30, gap) != l {
 		t.Fatalf("length %d, want %d", lt.Input.T, l)
 	}
 	if !slices.Equal(lt.Onsets, []int{7, 48, 89}) {
@@ -109,10 +118,10 @@ func TestNewLongTrial(t *testing.T) {
 // TestSequential runs the long trial on a quick network that recalls
 // every pattern perfectly from a single cue.
 func TestSequential(t *testing.T) {
-	c := SequentialConfig{Base: perfectQuick(), Seeds: 1, Gap: DefaultGap, Window: DefaultWindow}
+	c := Config{Base: perfectQuick(), Seeds: 1, Gap: DefaultGap, Window: DefaultWindow}
 	dir := t.TempDir()
 	path, series := filepath.Join(dir, "seq.csv"), filepath.Join(dir, "seq-f1.csv")
-	res, err := Sequential(context.Background(), c, path, series, nil)
+	res, err := Run(context.Background(), c, path, series, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +141,7 @@ func TestSequential(t *testing.T) {
 		t.Errorf("per-pattern TP sum to %d, pooled %d", sum, all.TP)
 	}
 	s := res.Series
-	l := SequentialLen(b.Params, b.Patterns.M, b.Patterns.T, c.Gap)
+	l := Len(b.Params, b.Patterns.M, b.Patterns.T, c.Gap)
 	if len(s.F1) != l-c.Window+1 || s.Step[0] != c.Window/2 {
 		t.Fatalf("series of %d from step %d, want %d from %d", len(s.F1), s.Step[0], l-c.Window+1, c.Window/2)
 	}
@@ -145,41 +154,30 @@ func TestSequential(t *testing.T) {
 	if !(at(midGap) < at(midPattern)) || at(midPattern) < 0.9 {
 		t.Errorf("sliding F1 %.3f in the middle of the first pattern, %.3f in the first gap", at(midPattern), at(midGap))
 	}
-	if err := SequentialFigure(s, b, c.Gap, c.Noise).Validate(); err != nil {
-		t.Error(err)
+	for i := range s.F1 {
+		if (s.Defined[i] == 0) != math.IsNaN(s.DefinedF1[i]) || s.Defined[i] > c.Seeds {
+			t.Fatalf("window %d: %d seeds define F1, mean over them %v", i, s.Defined[i], s.DefinedF1[i])
+		}
+		if s.Defined[i] == c.Seeds && s.DefinedF1[i] != s.F1[i] {
+			t.Fatalf("window %d: defined in every seed, yet F1 %v ≠ %v", i, s.DefinedF1[i], s.F1[i])
+		}
 	}
 
 	// Resume: nothing runs, the series is read back.
 	before, _ := os.ReadFile(path)
-	again, err := Sequential(context.Background(), c, path, series, nil)
+	again, err := Run(context.Background(), c, path, series, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.ReadFile(path); string(after) != string(before) {
 		t.Error("the resumed run changed the CSV")
 	}
-	if !slices.Equal(again.Series.F1, s.F1) || !slices.Equal(again.Series.InCue, s.InCue) || again.Series.Window != c.Window {
+	sameNaN := func(a, b float64) bool { return a == b || math.IsNaN(a) && math.IsNaN(b) }
+	if !slices.Equal(again.Series.F1, s.F1) || !slices.EqualFunc(again.Series.DefinedF1, s.DefinedF1, sameNaN) ||
+		!slices.Equal(again.Series.Defined, s.Defined) || !slices.Equal(again.Series.InCue, s.InCue) || again.Series.Window != c.Window {
 		t.Error("the series read back differs")
 	}
-	if _, err := Sequential(context.Background(), SequentialConfig{Base: b, Seeds: 1, Window: 0}, path, "", nil); err == nil {
+	if _, err := Run(context.Background(), Config{Base: b, Seeds: 1, Window: 0}, path, "", nil); err == nil {
 		t.Error("a zero window was accepted")
-	}
-}
-
-func TestSeqSpans(t *testing.T) {
-	tests := []struct {
-		steps []int
-		in    []bool
-		want  [][2]float64
-	}{
-		{nil, nil, nil},
-		{[]int{0, 1, 2}, []bool{false, false, false}, nil},
-		{[]int{0, 1, 2, 3}, []bool{true, true, false, true}, [][2]float64{{0, 2}, {3, 4}}},
-		{[]int{10, 11, 12}, []bool{false, true, true}, [][2]float64{{11, 13}}},
-	}
-	for _, tc := range tests {
-		if got := seqSpans(tc.steps, tc.in); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("seqSpans(%v, %v) = %v, want %v", tc.steps, tc.in, got, tc.want)
-		}
 	}
 }

@@ -1,19 +1,12 @@
-package experiment
+package perturb
 
 import (
-	"context"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/raster"
-	"github.com/hdsnn/hdsnn/score"
 )
 
 // cueClamp returns a clamp of n neurons over l steps with Bernoulli(p)
@@ -172,139 +165,6 @@ func TestJitterCue(t *testing.T) {
 		}
 		if !moved {
 			t.Errorf("k = %d moved no spike", k)
-		}
-	}
-}
-
-func TestRobustnessLevels(t *testing.T) {
-	b := DefaultBenchmark().Quick()
-	for kind, want := range map[string]string{
-		PerturbFlip:     "0 0.05 0.1 0.25 0.5 0.75 1",
-		PerturbTruncate: "0 3 6 9 11 14 17 20",
-		PerturbSilence:  "0 16 32 48 64 80 96 112 128",
-		PerturbJitter:   "0 1 2 3 5 8",
-	} {
-		lv, err := RobustnessLevels(kind, b, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, v := range lv {
-			got = append(got, strconv.FormatFloat(v, 'g', -1, 64))
-		}
-		if strings.Join(got, " ") != want {
-			t.Errorf("%s levels %v, want %s", kind, got, want)
-		}
-	}
-	full, _ := RobustnessLevels(PerturbTruncate, DefaultBenchmark(), false)
-	if len(full) != 42 || full[41] != 41 {
-		t.Errorf("full truncate grid %v, want 0 … 41", full)
-	}
-	if _, err := RobustnessLevels("smudge", b, true); err == nil || !strings.Contains(err.Error(), "flip") {
-		t.Errorf("unknown kind: err = %v", err)
-	}
-	bad := RobustnessConfig{Base: b, Seeds: 1, Kinds: []string{PerturbSilence}, Levels: map[string][]float64{PerturbSilence: {129}}}
-	if _, err := RobustnessJobs(bad); err == nil {
-		t.Error("silencing more neurons than N was accepted")
-	}
-}
-
-// perfectQuick returns the quick benchmark at pattern seeds whose initial
-// weights recall every pattern perfectly (seeds 2 and 3).
-func perfectQuick() Benchmark {
-	b := DefaultBenchmark().Quick()
-	b.Seed, b.Train.Seed = 2, 2
-	return b
-}
-
-// TestRobustnessFlipMonotonic checks that F1, averaged over seeds, does not
-// rise with the flip probability and falls from perfect to near zero.
-func TestRobustnessFlipMonotonic(t *testing.T) {
-	c := RobustnessConfig{Base: perfectQuick(), Seeds: 2, Kinds: []string{PerturbFlip}, Quick: true}
-	rows, err := Robustness(context.Background(), c, filepath.Join(t.TempDir(), "r.csv"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sums := Summarise(rows)
-	if len(sums) != 7 {
-		t.Fatalf("%d settings, want 7", len(sums))
-	}
-	if sums[0].F1 < 0.999 {
-		t.Fatalf("F1 at p = 0 is %.4f; the test needs perfect recall", sums[0].F1)
-	}
-	for k := 1; k < len(sums); k++ {
-		if sums[k].F1 > sums[k-1].F1+0.02 {
-			t.Errorf("F1 rises from %.3f at p = %s to %.3f at p = %s", sums[k-1].F1, sums[k-1].Values[1], sums[k].F1, sums[k].Values[1])
-		}
-	}
-	if last := sums[len(sums)-1]; last.F1 > 0.1 {
-		t.Errorf("F1 at p = 1 is %.3f: a random cue should not recall", last.F1)
-	}
-	fig := RobustnessFigure(PerturbFlip, sums, c.Base)
-	if err := fig.Validate(); err != nil || len(fig.Series[0].X) != 7 {
-		t.Errorf("figure: %v, %d points", err, len(fig.Series[0].X))
-	}
-}
-
-// TestRobustnessResume runs a sweep, runs it again without any job running,
-// and checks that the results are reproducible in a fresh file.
-func TestRobustnessResume(t *testing.T) {
-	c := RobustnessConfig{
-		Base: perfectQuick(), Seeds: 2, Kinds: []string{PerturbTruncate, PerturbSilence, PerturbJitter},
-		Levels: map[string][]float64{PerturbTruncate: {5, 20}, PerturbSilence: {0, 32}, PerturbJitter: {0, 2}},
-	}
-	var calls atomic.Int64
-	counted := func() []Job {
-		jobs, err := RobustnessJobs(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range jobs {
-			run := jobs[k].Run
-			jobs[k].Run = func(ctx context.Context) (score.Result, error) {
-				calls.Add(1)
-				return run(ctx)
-			}
-		}
-		return jobs
-	}
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.csv")
-	first, err := Sweep(context.Background(), path, RobustnessColumns(), counted(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if calls.Load() != 12 || len(first) != 12 {
-		t.Fatalf("first sweep ran %d jobs for %d rows, want 12", calls.Load(), len(first))
-	}
-	before, _ := os.ReadFile(path)
-	second, err := Sweep(context.Background(), path, RobustnessColumns(), counted(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if calls.Load() != 12 {
-		t.Errorf("the resumed sweep ran %d jobs, want none", calls.Load()-12)
-	}
-	after, _ := os.ReadFile(path)
-	if string(before) != string(after) {
-		t.Error("the resumed sweep changed the CSV")
-	}
-	again, err := Robustness(context.Background(), c, filepath.Join(dir, "fresh.csv"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range first {
-		if second[k].Score != first[k].Score || again[k].Score != first[k].Score {
-			t.Errorf("row %v seed %d: %+v, resumed %+v, fresh %+v", first[k].Values, first[k].Seed, first[k].Score, second[k].Score, again[k].Score)
-		}
-	}
-	// The intact cue (truncate 20 of 20, silence 0, jitter 0) scores the
-	// same as an unperturbed recall.
-	for _, r := range first {
-		if v := strings.Join(r.Values, " "); v == "truncate 20" || v == "silence 0" || v == "jitter 0" {
-			if r.Score.F1 < 0.999 {
-				t.Errorf("%s seed %d: F1 %.4f with the intact cue", v, r.Seed, r.Score.F1)
-			}
 		}
 	}
 }

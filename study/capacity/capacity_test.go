@@ -1,4 +1,4 @@
-package experiment
+package capacity
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // stepF1 returns an evaluation whose F1 is 1 up to capacity and 0 beyond,
@@ -110,22 +112,22 @@ func TestLargestPassingErrors(t *testing.T) {
 }
 
 // tinyCapacity is a capacity measurement that runs in well under a second.
-func tinyCapacity() CapacityConfig {
-	b := DefaultBenchmark()
+func tinyCapacity() Config {
+	b := study.DefaultBenchmark()
 	b.Patterns.N, b.Patterns.T, b.Patterns.P = 48, 80, 0.02
 	b.Params.PA, b.Params.Pre, b.Params.Post = 0.02, 5, 5
 	b.Init = initw.Defaults()
 	b.Train.Epochs = 1
-	return CapacityConfig{Base: b, Neurons: []int{48}, Delays: []int{10}, Modes: []string{CapacityInit, CapacityTrained},
+	return Config{Base: b, Neurons: []int{48}, Delays: []int{10}, Modes: []Mode{Init, Trained},
 		Threshold: 0.99, MaxPatterns: 16, Seeds: 2}
 }
 
 func TestCapacityTinyAndResume(t *testing.T) {
 	cfg := tinyCapacity()
 	path := filepath.Join(t.TempDir(), "capacity.csv")
-	var evals []CapacityEval
-	cfg.OnEval = func(ev CapacityEval) { evals = append(evals, ev) }
-	rs, err := Capacity(context.Background(), cfg, path)
+	var evals []Eval
+	cfg.OnEval = func(ev Eval) { evals = append(evals, ev) }
+	rs, err := Run(context.Background(), cfg, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +164,7 @@ func TestCapacityTinyAndResume(t *testing.T) {
 	if len(evals) != nEvals {
 		t.Errorf("OnEval called %d times for %d evaluations", len(evals), nEvals)
 	}
-	rows, err := ReadRows(path, CapacityColumns())
+	rows, err := results.Read(path, Columns())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func TestCapacityTinyAndResume(t *testing.T) {
 
 	// A rerun reads every evaluation from the CSV and runs nothing.
 	evals = nil
-	again, err := Capacity(context.Background(), cfg, path)
+	again, err := Run(context.Background(), cfg, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +203,7 @@ func TestCapacityTinyAndResume(t *testing.T) {
 
 	dir := t.TempDir()
 	sum := filepath.Join(dir, "summary.csv")
-	if err := WriteCapacitySummary(sum, rs); err != nil {
+	if err := WriteSummary(sum, rs); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(sum)
@@ -213,53 +215,21 @@ func TestCapacityTinyAndResume(t *testing.T) {
 		!strings.HasPrefix(lines[1], "48,10,80,init,") {
 		t.Errorf("summary:\n%s", b)
 	}
-	vsN, vsD := CapacityFigures(rs)
-	for _, p := range []struct {
-		name string
-		save func(string) error
-	}{{"n", vsN.Save}, {"d", vsD.Save}} {
-		if err := p.save(filepath.Join(dir, p.name)); err != nil {
-			t.Errorf("figure %s: %v", p.name, err)
-		}
-	}
-}
-
-func TestCapacityFiguresDropZeros(t *testing.T) {
-	rs := []CapacityResult{
-		{Neurons: 64, Delays: 10, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 216},
-		{Neurons: 128, Delays: 10, Steps: 200, Mode: CapacityInit, Capacity: 2, Bound: 862},
-		{Neurons: 64, Delays: 20, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 455},
-		{Neurons: 128, Delays: 20, Steps: 200, Mode: CapacityInit, Capacity: 0, Bound: 1820},
-	}
-	vsN, vsD := CapacityFigures(rs)
-	if err := vsN.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if err := vsD.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	// vs N: D = 10 has one capacity point and a bound, D = 20 only a bound.
-	if len(vsN.Series) != 3 || len(vsN.Series[0].Y) != 1 || vsN.Series[0].X[0] != 128 {
-		t.Errorf("capacity vs N series: %+v", vsN.Series)
-	}
-	if !strings.HasPrefix(vsN.Series[1].Name, "bound") || len(vsN.Series[1].Y) != 2 {
-		t.Errorf("bound series: %+v", vsN.Series[1])
-	}
 }
 
 func TestCapacityValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		change func(*CapacityConfig)
+		change func(*Config)
 		want   string
 	}{
-		{"no N", func(c *CapacityConfig) { c.Neurons = nil }, "network sizes"},
-		{"no D", func(c *CapacityConfig) { c.Delays = nil }, "delays"},
-		{"bad mode", func(c *CapacityConfig) { c.Modes = []string{"both"} }, `"both"`},
-		{"threshold", func(c *CapacityConfig) { c.Threshold = 1.5 }, "threshold"},
-		{"max", func(c *CapacityConfig) { c.MaxPatterns = 0 }, "largest number"},
-		{"seeds", func(c *CapacityConfig) { c.Seeds = 0 }, "seeds"},
-		{"D ≥ T", func(c *CapacityConfig) { c.Delays = []int{80} }, "D = 80"},
+		{"no N", func(c *Config) { c.Neurons = nil }, "network sizes"},
+		{"no D", func(c *Config) { c.Delays = nil }, "delays"},
+		{"bad mode", func(c *Config) { c.Modes = []Mode{Mode(5)} }, "Mode(5)"},
+		{"threshold", func(c *Config) { c.Threshold = 1.5 }, "threshold"},
+		{"max", func(c *Config) { c.MaxPatterns = 0 }, "largest number"},
+		{"seeds", func(c *Config) { c.Seeds = 0 }, "seeds"},
+		{"D ≥ T", func(c *Config) { c.Delays = []int{80} }, "D = 80"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tinyCapacity()

@@ -1,4 +1,4 @@
-package experiment_test
+package study_test
 
 import (
 	"context"
@@ -11,17 +11,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
+	"github.com/hdsnn/hdsnn/study"
 )
 
 // tiny returns the default benchmark shrunk to run in a fraction of a
 // second: M = 3 patterns of N = 64 neurons over T = 120 steps, D = 10.
-func tiny() experiment.Benchmark {
-	b := experiment.DefaultBenchmark()
+func tiny() study.Benchmark {
+	b := study.DefaultBenchmark()
 	b.Patterns = raster.Config{M: 3, N: 64, T: 120, P: 0.02}
 	b.Params.D, b.Params.Trigger = 10, 10
 	b.Params.Pre, b.Params.Post = 10, 10
@@ -35,7 +35,7 @@ func TestTinyIsValid(t *testing.T) {
 	if err := tiny().Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := experiment.DefaultBenchmark().Validate(); err != nil {
+	if err := study.DefaultBenchmark().Validate(); err != nil {
 		t.Fatalf("the default benchmark does not validate: %v", err)
 	}
 }
@@ -60,7 +60,7 @@ func TestRunAndSave(t *testing.T) {
 		t.Fatal("no trained phase")
 	}
 	m := b.Patterns.M
-	for name, ph := range map[string]experiment.Phase{"init": rep.Init, "trained": *rep.Trained} {
+	for name, ph := range map[string]study.Phase{"init": rep.Init, "trained": *rep.Trained} {
 		if len(ph.F1) != m {
 			t.Errorf("%s: %d per-pattern F1, want %d", name, len(ph.F1), m)
 		}
@@ -115,21 +115,15 @@ func TestRunAndSave(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := slices.Sorted(slices.Values(experiment.Outputs())); !slices.Equal(names, want) {
+	if want := []string{"patterns.npy", "report.json", "weights.json", "weights.npy"}; !slices.Equal(names, want) {
 		t.Errorf("Save wrote %v, want %v", names, want)
-	}
-	if err := experiment.CheckOutputs(out, false, experiment.Outputs()...); err == nil {
-		t.Error("CheckOutputs accepts a directory holding the outputs")
-	}
-	if err := experiment.CheckOutputs(out, true, experiment.Outputs()...); err != nil {
-		t.Errorf("CheckOutputs with force: %v", err)
 	}
 
 	raw, err := os.ReadFile(filepath.Join(out, "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var back experiment.Report
+	var back study.Report
 	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Fatalf("report.json does not parse: %v", err)
 	}
@@ -231,13 +225,13 @@ func TestResume(t *testing.T) {
 	other := tiny()
 	other.Params.Theta = 0.75
 	other.Init = initw.Defaults()
-	if _, err := other.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other network parameters") {
+	if _, err := other.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other network parameters") || !errors.Is(err, study.ErrOtherCheckpoint) {
 		t.Errorf("resume with other parameters: %v, want an error about other network parameters", err)
 	}
 
 	lr := tiny()
 	lr.Train.LR = 5e-3
-	if _, err := lr.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other training settings") {
+	if _, err := lr.Run(ctx, ck, true, nil); err == nil || !strings.Contains(err.Error(), "other training settings") || !errors.Is(err, study.ErrOtherCheckpoint) {
 		t.Errorf("resume with another learning rate: %v, want an error about other training settings", err)
 	}
 
@@ -249,18 +243,18 @@ func TestResume(t *testing.T) {
 func TestValidate(t *testing.T) {
 	cases := []struct {
 		name   string
-		modify func(b *experiment.Benchmark)
+		modify func(b *study.Benchmark)
 		want   string // a substring of the error
 	}{
-		{"no neurons", func(b *experiment.Benchmark) { b.Patterns.N = 0 }, "N = 0"},
-		{"no patterns", func(b *experiment.Benchmark) { b.Patterns.M = 0 }, "M = 0"},
-		{"pattern rate above 1", func(b *experiment.Benchmark) { b.Patterns.P = 1.5 }, "P = 1.5"},
-		{"background rate above 1", func(b *experiment.Benchmark) { b.Params.PA = 1.5 }, "p-a = 1.5"},
-		{"T equal to D", func(b *experiment.Benchmark) { b.Patterns.T, b.Params.Trigger = 10, 5 }, "longer than the delay window"},
-		{"T below D", func(b *experiment.Benchmark) { b.Patterns.T, b.Params.Trigger = 6, 5 }, "longer than the delay window"},
-		{"negative epochs", func(b *experiment.Benchmark) { b.Train.Epochs = -1 }, "epochs = -1"},
-		{"beta out of range", func(b *experiment.Benchmark) { b.Params.Beta = 1 }, "beta"},
-		{"absurd N", func(b *experiment.Benchmark) { b.Patterns.N = 10_000_000 }, "GiB"},
+		{"no neurons", func(b *study.Benchmark) { b.Patterns.N = 0 }, "N = 0"},
+		{"no patterns", func(b *study.Benchmark) { b.Patterns.M = 0 }, "M = 0"},
+		{"pattern rate above 1", func(b *study.Benchmark) { b.Patterns.P = 1.5 }, "P = 1.5"},
+		{"background rate above 1", func(b *study.Benchmark) { b.Params.PA = 1.5 }, "p-a = 1.5"},
+		{"T equal to D", func(b *study.Benchmark) { b.Patterns.T, b.Params.Trigger = 10, 5 }, "longer than the delay window"},
+		{"T below D", func(b *study.Benchmark) { b.Patterns.T, b.Params.Trigger = 6, 5 }, "longer than the delay window"},
+		{"negative epochs", func(b *study.Benchmark) { b.Train.Epochs = -1 }, "epochs = -1"},
+		{"beta out of range", func(b *study.Benchmark) { b.Params.Beta = 1 }, "beta"},
+		{"absurd N", func(b *study.Benchmark) { b.Patterns.N = 10_000_000 }, "GiB"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -284,15 +278,15 @@ func TestValidate(t *testing.T) {
 func TestBench(t *testing.T) {
 	b := tiny()
 	type call struct {
-		stage  string
+		stage  study.Stage
 		repeat int
 	}
 	var calls []call
-	timings, err := b.Bench(2, nil, func(stage string, repeat int) { calls = append(calls, call{stage, repeat}) })
+	timings, err := b.Bench(2, nil, func(stage study.Stage, repeat int) { calls = append(calls, call{stage, repeat}) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := []string{experiment.StageInit, experiment.StageRecall, experiment.StageExactEpoch, experiment.StageSparseEpoch}
+	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageExactEpoch, study.StageSparseEpoch}
 	if len(timings) != len(stages) {
 		t.Fatalf("%d timings, want %d", len(timings), len(stages))
 	}
@@ -327,13 +321,13 @@ func TestBench(t *testing.T) {
 		t.Errorf("sparse epoch kept %d of %d pairs (exact: %d)", sp.Kept, sp.Pairs, timings[2].Pairs)
 	}
 
-	one, err := b.Bench(1, []string{experiment.StageRecall}, nil)
-	if err != nil || len(one) != 1 || one[0].Stage != experiment.StageRecall || len(one[0].Seconds) != 1 {
+	one, err := b.Bench(1, []study.Stage{study.StageRecall}, nil)
+	if err != nil || len(one) != 1 || one[0].Stage != study.StageRecall || len(one[0].Seconds) != 1 {
 		t.Errorf("one stage, one repeat: %+v, %v", one, err)
 	} else if one[0].Events != timings[1].Events {
 		t.Errorf("recall events %d, then %d: not deterministic", timings[1].Events, one[0].Events)
 	}
-	if _, err := b.Bench(1, []string{"warp drive"}, nil); err == nil || !strings.Contains(err.Error(), "warp drive") {
+	if _, err := b.Bench(1, []study.Stage{study.Stage(7)}, nil); err == nil || !strings.Contains(err.Error(), "Stage(7)") {
 		t.Errorf("unknown stage: %v", err)
 	}
 	if _, err := b.Bench(0, nil, nil); err == nil {

@@ -1,0 +1,106 @@
+package studyfig
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hdsnn/hdsnn/figure"
+	"github.com/hdsnn/hdsnn/study/capacity"
+)
+
+// Capacity draws the capacity against N (one colour per D) and against D
+// (one colour per N) on log axes with a tick at every N and D measured.
+// Each colour has the capacity of the initial weights (filled circles,
+// solid), of the trained weights (open squares, dashed) and the
+// per-neuron count N·D/(T−D), the weights of a neuron over the contexts
+// of one pattern (dotted, no markers), which capacities are compared
+// with; the all-weights bound N²·D/(T−D) is N times larger and would
+// squash the capacities to the bottom of the axis. Markers of earlier
+// colours and of trained weights are larger, so that a point hidden under
+// an equal one still shows around it. A capacity of 0 cannot be shown on a log axis and is
+// left out (the title says so); a series with no point left is dropped.
+// threshold and seeds are those of the measurement.
+func Capacity(rs []capacity.Result, threshold float64, seeds int) (vsN, vsD figure.LinePlot) {
+	var ns, ds []int
+	var modes []capacity.Mode
+	t, zeros := 0, false
+	for _, r := range rs {
+		ns, ds, modes = addNew(ns, r.Neurons), addNew(ds, r.Delays), addNew(modes, r.Mode)
+		t, zeros = r.Steps, zeros || r.Capacity == 0
+	}
+	slices.Sort(ns)
+	slices.Sort(ds)
+	subject := fmt.Sprintf("Capacity: largest M with mean F1 ≥ %g", threshold)
+	line := Setup{T: t, Seeds: seeds}.String()
+	if zeros {
+		line += "; capacity 0 not shown on the log axes"
+	}
+	find := func(n, d int, mode capacity.Mode) (capacity.Result, bool) {
+		i := slices.IndexFunc(rs, func(r capacity.Result) bool { return r.Neurons == n && r.Delays == d && r.Mode == mode })
+		if i < 0 {
+			return capacity.Result{}, false
+		}
+		return rs[i], true
+	}
+	build := func(axis string, xs, groups []int, group string, at func(x, g int) (n, d int)) figure.LinePlot {
+		p := figure.LinePlot{Title: subject + "\n" + line, XLabel: axis, YLabel: "patterns M",
+			LogX: true, LogY: true, XTicks: floats(xs)}
+		for gi, g := range groups {
+			size := 2.8 + 1.6*float64(len(groups)-1-gi)
+			for mi, mode := range modes {
+				// Open markers of later modes are larger, so that they
+				// frame the filled marker of the same point.
+				c := figure.Series{Name: fmt.Sprintf("%s, %s = %d", mode, group, g),
+					Style: &figure.Style{Colour: gi, Marker: 4 * mi, Dash: mi, Radius: size + 2*float64(mi)}}
+				for _, x := range xs {
+					if r, ok := find2(find, at, x, g, mode); ok && r.Capacity > 0 {
+						c.X, c.Y = append(c.X, float64(x)), append(c.Y, float64(r.Capacity))
+					}
+				}
+				if len(c.X) > 0 {
+					p.Series = append(p.Series, c)
+				}
+			}
+			b := figure.Series{Name: fmt.Sprintf("ND/(T−D), %s = %d", group, g),
+				Style: &figure.Style{Colour: gi, Dash: 2, NoMarkers: true}}
+			for _, x := range xs {
+				for _, mode := range modes {
+					if r, ok := find2(find, at, x, g, mode); ok {
+						b.X, b.Y = append(b.X, float64(x)), append(b.Y, r.BoundPerNeuron)
+						break
+					}
+				}
+			}
+			if len(b.X) > 0 {
+				p.Series = append(p.Series, b)
+			}
+		}
+		return p
+	}
+	vsN = build("neurons N", ns, ds, "D", func(x, g int) (int, int) { return x, g })
+	vsD = build("delays D", ds, ns, "N", func(x, g int) (int, int) { return g, x })
+	return vsN, vsD
+}
+
+// find2 looks up the result at x of group g.
+func find2(find func(n, d int, mode capacity.Mode) (capacity.Result, bool), at func(x, g int) (int, int), x, g int, mode capacity.Mode) (capacity.Result, bool) {
+	n, d := at(x, g)
+	return find(n, d, mode)
+}
+
+// addNew appends v to xs unless it is there already.
+func addNew[T comparable](xs []T, v T) []T {
+	if slices.Contains(xs, v) {
+		return xs
+	}
+	return append(xs, v)
+}
+
+// floats converts ints to float64s.
+func floats(xs []int) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package studyfig
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot"
+
+	"github.com/hdsnn/hdsnn/figure"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/perturb"
+	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/score"
+	"github.com/hdsnn/hdsnn/study"
+	"github.com/hdsnn/hdsnn/study/capacity"
+	"github.com/hdsnn/hdsnn/study/scan"
+	"github.com/hdsnn/hdsnn/study/search"
+	"github.com/hdsnn/hdsnn/study/sequential"
+)
+
+// labels returns the labelled ticks of an axis of p, as drawn.
+func labels(a plot.Axis) []string {
+	var out []string
+	for _, t := range a.Tick.Marker.Ticks(a.Min, a.Max) {
+		if t.Label != "" {
+			out = append(out, t.Label)
+		}
+	}
+	return out
+}
+
+// mustPlot returns the gonum plot of p, failing the test if p is invalid,
+// and checks that p saves.
+func mustPlot(t *testing.T, p figure.LinePlot) *plot.Plot {
+	t.Helper()
+	pl, err := p.Plot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Save(filepath.Join(t.TempDir(), "f")); err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+// sums returns one summary per value of a scan of param.
+func sums(param string, values []string, f1 ...float64) []results.Summary {
+	var out []results.Summary
+	for i, v := range values {
+		out = append(out, results.Summary{Values: []string{param, v}, Runs: 3, F1: f1[i], F1Err: 0.01})
+	}
+	return out
+}
+
+var setup = Setup{N: 512, M: 16, T: 1000, D: 41, Seeds: 3, Weights: "trained"}
+
+func TestScanCategories(t *testing.T) {
+	names := []string{"hebbian-row", "hebbian-context", "hebbian-column", "pinv"}
+	p := Scan(scan.Init, sums("init", names, 1, 0.55, 0.39, 1), setup)
+	pl := mustPlot(t, p)
+	if got := labels(pl.X); !slices.Equal(got, names) {
+		t.Errorf("x tick labels %v, want the categories %v", got, names)
+	}
+	if p.LogX || len(p.Series) != 1 || !slices.Equal(p.Series[0].X, []float64{0, 1, 2, 3}) {
+		t.Errorf("categorical scan: LogX %v, series %+v", p.LogX, p.Series)
+	}
+	for _, want := range []string{"initialisation", "N = 512", "M = 16", "T = 1000", "D = 41", "3 seeds", "trained weights"} {
+		if !strings.Contains(pl.Title.Text, want) {
+			t.Errorf("title %q lacks %q", pl.Title.Text, want)
+		}
+	}
+	if strings.Contains(pl.Title.Text, "1 − F1") || strings.Contains(p.Series[0].Name, "loss") {
+		t.Error("the scan draws the loss, a mirror image of F1")
+	}
+}
+
+func TestScanTicksAtValues(t *testing.T) {
+	values := []string{"64", "128", "256", "512", "1024", "2048"}
+	shuffled := sums("neurons", values, 0.002, 0.04, 0.96, 1, 1, 1)
+	shuffled[0], shuffled[3] = shuffled[3], shuffled[0] // rows in the order they finished
+	p := Scan(scan.Neurons, shuffled, setup)
+	if !slices.IsSorted(p.Series[0].X) || p.Series[0].Y[0] != 0.002 {
+		t.Errorf("points not in order of N: %v → %v", p.Series[0].X, p.Series[0].Y)
+	}
+	pl := mustPlot(t, p)
+	if !p.LogX {
+		t.Error("a scan of N is not on a log axis")
+	}
+	if got := labels(pl.X); !slices.Equal(got, values) {
+		t.Errorf("x tick labels %v, want a label at every N: %v", got, values)
+	}
+	if strings.Contains(pl.Title.Text, "N = 512") || !strings.Contains(pl.Title.Text, "M = 16") {
+		t.Errorf("title %q: the scanned N is in it or M is not", pl.Title.Text)
+	}
+	theta := Scan(scan.Theta, sums("theta", []string{"0.4", "0.8", "1.2"}, 1, 1, 0.1), setup)
+	if tp := mustPlot(t, theta); theta.LogX || !slices.Equal(labels(tp.X), []string{"0.4", "0.8", "1.2"}) {
+		t.Errorf("θ scan: LogX %v, ticks %v", theta.LogX, labels(tp.X))
+	}
+}
+
+func TestRobustnessPanels(t *testing.T) {
+	b := study.DefaultBenchmark()
+	ss := []results.Summary{
+		{Values: []string{"truncate", "0"}, Runs: 3, F1: 0, Precision: math.NaN(), Recall: 0, Fired: 0},
+		{Values: []string{"truncate", "20"}, Runs: 3, F1: 0.5, F1Err: 0.1, Precision: 1, Recall: 0.4, Fired: 2},
+		{Values: []string{"truncate", "41"}, Runs: 3, F1: 1, Precision: 1, Recall: 1, Fired: 3},
+		{Values: []string{"flip", "0.5"}, Runs: 3, F1: 0.9, Precision: 1, Recall: 0.8, Fired: 3},
+	}
+	st := Robustness(perturb.Truncate, ss, b, setup)
+	pls, err := st.Plots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pls) != 3 {
+		t.Fatalf("%d panels, want F1, precision and recall", len(pls))
+	}
+	for i, want := range []string{"F1", "precision", "recall"} {
+		p := st.Panels[i]
+		if len(p.Series) != 1 || len(p.Series[0].X) != 3 || !strings.HasPrefix(pls[i].Title.Text, want) {
+			t.Errorf("panel %d: title %q, %d series; want %s of 3 levels", i, pls[i].Title.Text, len(p.Series), want)
+		}
+		if got := labels(pls[i].X); !slices.Equal(got, []string{"0", "20", "41"}) {
+			t.Errorf("panel %d ticks %v", i, got)
+		}
+	}
+	if pls[1].X.Min != pls[0].X.Min || pls[1].X.Max != pls[2].X.Max {
+		t.Errorf("panels do not share the x range: %v…%v, %v…%v", pls[0].X.Min, pls[0].X.Max, pls[1].X.Min, pls[1].X.Max)
+	}
+	if y := st.Panels[1].Series[0].Y; !math.IsNaN(y[0]) || y[1] != 1 {
+		t.Errorf("precision %v: the silent level must be undefined, not 0", y)
+	}
+	if !strings.Contains(st.Panels[1].Title, "runs that fired") || !strings.Contains(st.Title, "N = 512") {
+		t.Errorf("titles %q / %q", st.Title, st.Panels[1].Title)
+	}
+	if err := st.Save(filepath.Join(t.TempDir(), "r")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSequentialGaps(t *testing.T) {
+	nan := math.NaN()
+	sr := sequential.Series{Window: 4, Step: []int{2, 3, 4, 5, 6}, F1: []float64{1, 1, 0, 0, 1},
+		Defined: []int{1, 1, 0, 0, 1}, DefinedF1: []float64{1, 1, nan, nan, 1},
+		InPattern: []bool{true, true, false, false, true}, InCue: []bool{true, false, false, false, false}}
+	p := Sequential(sr, setup, 200, 0)
+	mustPlot(t, p)
+	y := p.Series[0].Y
+	if !math.IsNaN(y[2]) || !math.IsNaN(y[3]) || y[0] != 1 {
+		t.Errorf("sliding F1 %v: undefined windows must be gaps", y)
+	}
+	if len(p.Bands) != 2 || !slices.Equal(p.Bands[0].Spans, [][2]float64{{2, 4}, {6, 7}}) || !slices.Equal(p.Bands[1].Spans, [][2]float64{{2, 3}}) {
+		t.Errorf("bands %+v", p.Bands)
+	}
+}
+
+func TestSpans(t *testing.T) {
+	tests := []struct {
+		steps []int
+		in    []bool
+		want  [][2]float64
+	}{
+		{nil, nil, nil},
+		{[]int{0, 1, 2}, []bool{false, false, false}, nil},
+		{[]int{0, 1, 2, 3}, []bool{true, true, false, true}, [][2]float64{{0, 2}, {3, 4}}},
+		{[]int{10, 11, 12}, []bool{false, true, true}, [][2]float64{{11, 13}}},
+	}
+	for _, tc := range tests {
+		if got := spans(tc.steps, tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("spans(%v, %v) = %v, want %v", tc.steps, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTraining(t *testing.T) {
+	initial := score.Result{Precision: 1, Recall: 0.994, F1: 0.997, Loss: 0.003}
+	var h []learn.Epoch
+	for e, loss := range []float64{0.002, 0.0008, 0.0004, 0.0006} {
+		h = append(h, learn.Epoch{Epoch: e + 1, Valid: score.Result{Precision: 1, Recall: 1 - 2*loss, F1: 1 - loss, Loss: loss}})
+	}
+	st := Training(&initial, h, 3, true, setup.Sizes())
+	pls, err := st.Plots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := st.Panels[0]
+	if len(pls) != 3 || !loss.LogY || loss.Series[0].X[0] != 0 || len(loss.Series[0].X) != 5 {
+		t.Fatalf("%d panels; loss panel LogY %v, epochs %v", len(pls), loss.LogY, loss.Series[0].X)
+	}
+	if got := labels(pls[0].X); !slices.Equal(got, []string{"0", "1", "2", "3", "4"}) {
+		t.Errorf("epoch ticks %v", got)
+	}
+	for i, p := range st.Panels {
+		if len(p.Series) != 2 || !slices.Equal(p.Series[1].X, []float64{3}) {
+			t.Errorf("panel %d does not mark the kept epoch 3: %+v", i, p.Series)
+		}
+	}
+	if !strings.Contains(loss.Series[1].Name, "kept: epoch 3") || !strings.Contains(st.Title, "N = 512") || strings.Contains(st.Title, "seeds") {
+		t.Errorf("legend %q, title %q", loss.Series[1].Name, st.Title)
+	}
+	perfect := Training(&score.Result{Precision: 1, Recall: 1, F1: 1, Loss: 5e-13}, nil, 0, true, setup)
+	if perfect.Panels[0].LogY {
+		t.Error("a perfect loss on a log axis")
+	}
+	if err := st.Save(filepath.Join(t.TempDir(), "t")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCapacity(t *testing.T) {
+	var rs []capacity.Result
+	for _, n := range []int{64, 128} {
+		for _, d := range []int{10, 20} {
+			for _, m := range []capacity.Mode{capacity.Init, capacity.Trained} {
+				c := d / 10 // equal for both N: the N = 64 series lies under N = 128
+				if n == 64 && d == 10 {
+					c = 0
+				}
+				rs = append(rs, capacity.Result{Neurons: n, Delays: d, Steps: 200, Mode: m, Capacity: c,
+					BoundPerNeuron: float64(n*d) / float64(200-d)})
+			}
+		}
+	}
+	vsN, vsD := Capacity(rs, 0.99, 2)
+	for _, p := range []figure.LinePlot{vsN, vsD} {
+		pl := mustPlot(t, p)
+		if !p.LogX || !p.LogY || !strings.Contains(pl.Title.Text, "2 seeds") || !strings.Contains(pl.Title.Text, "capacity 0 not shown") {
+			t.Errorf("%s: log %v/%v, title %q", p.XLabel, p.LogX, p.LogY, pl.Title.Text)
+		}
+		type look struct {
+			colour, marker, dash int
+			radius               float64
+		}
+		seen := map[look]string{}
+		for _, s := range p.Series {
+			l := look{s.Style.Colour, s.Style.Marker, s.Style.Dash, s.Style.Radius}
+			if other, ok := seen[l]; ok {
+				t.Errorf("%s: %q and %q look alike", p.XLabel, s.Name, other)
+			}
+			seen[l] = s.Name
+		}
+	}
+	if got := labels(mustPlot(t, vsD).X); !slices.Equal(got, []string{"10", "20"}) {
+		t.Errorf("vs D ticks %v", got)
+	}
+	// vs D: N = 64 has a capacity only at D = 20, N = 128 at both; each
+	// has its two modes and its N·D/(T−D) line.
+	if len(vsD.Series) != 6 || len(vsD.Series[0].X) != 1 || vsD.Series[0].X[0] != 20 {
+		t.Errorf("capacity vs D series: %+v", vsD.Series)
+	}
+	// The N = 64 markers, drawn first, are larger than N = 128's.
+	if !(vsD.Series[0].Style.Radius > vsD.Series[3].Style.Radius) {
+		t.Errorf("radii %v, %v", vsD.Series[0].Style.Radius, vsD.Series[3].Style.Radius)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	rs := []search.Result{
+		{Trial: search.Trial{Index: 2}, F1: 0.9}, {Trial: search.Trial{Index: 1}, F1: math.NaN()},
+		{Trial: search.Trial{Index: 0}, F1: 0.5}, {Trial: search.Trial{Index: 3}, F1: 0.7},
+	}
+	p := Search(rs, setup)
+	mustPlot(t, p)
+	if !slices.IsSorted(p.Series[0].X) {
+		t.Errorf("trials %v out of order", p.Series[0].X)
+	}
+	if run := p.Series[1].Y; !slices.IsSorted(run) {
+		t.Errorf("running best %v is not non-decreasing", run)
+	}
+	if !p.Series[0].Style.NoLine {
+		t.Error("independent trials are joined by a line")
+	}
+}
+
+func TestRecall(t *testing.T) {
+	st, err := study.DefaultBenchmark().Quick().Store(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := st.Bench.Params
+	trial, err := network.Simulate(st.Weights, p, st.Inputs(0)[2], network.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := Recall(p, st.Patterns.Patterns[2], trial, "pattern 2", 40, 30)
+	if rp.FirstNeuron != 40 || rp.MaxNeurons != 30 || !strings.Contains(rp.Title, "pattern 2") || len(rp.Marks) != 3 {
+		t.Errorf("raster %q of neurons %d+%d, %d marks", rp.Title, rp.FirstNeuron, rp.MaxNeurons, len(rp.Marks))
+	}
+	if len(rp.Target) != len(st.Patterns.Patterns[2].Events()) || len(rp.Cue) == 0 {
+		t.Errorf("%d target and %d cue events", len(rp.Target), len(rp.Cue))
+	}
+	for _, e := range rp.Recall {
+		if e.Step < p.Pre+p.Trigger {
+			t.Fatalf("recall event %+v before the free run", e)
+		}
+	}
+	if err := rp.Save(filepath.Join(t.TempDir(), "recall")); err != nil {
+		t.Fatal(err)
+	}
+	if d := Recall(p, st.Patterns.Patterns[0], trial, "pattern 0", 0, 0); d.MaxNeurons != DefaultNeurons {
+		t.Errorf("default shows %d neurons", d.MaxNeurons)
+	}
+}

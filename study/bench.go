@@ -1,0 +1,156 @@
+package study
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/internal/enum"
+	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/network"
+)
+
+// Timing is the measured cost of one stage of the benchmark.
+type Timing struct {
+	Stage   Stage     `json:"stage"`
+	Seconds []float64 `json:"seconds"` // every repeat
+	Median  float64   `json:"median_seconds"`
+	// Events counts the synaptic events of one repeat (recall only: N per
+	// weight row added to the currents) and EventsPerSecond their rate at
+	// the median time.
+	Events          int64   `json:"synaptic_events,omitempty"`
+	EventsPerSecond float64 `json:"events_per_second,omitempty"`
+	// Kept is the number of (step, neuron) pairs the backward pass
+	// visited, out of Pairs (epochs only).
+	Kept  int `json:"kept_pairs,omitempty"`
+	Pairs int `json:"pairs,omitempty"`
+}
+
+// Stage is a stage of the benchmark that Bench can time.
+type Stage int
+
+// The stages Bench can time, in order.
+const (
+	StageInit Stage = iota
+	StageRecall
+	StageExactEpoch
+	StageSparseEpoch
+)
+
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch"}
+
+// Stages returns every stage, in the order Bench times them.
+func Stages() []Stage { return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch} }
+
+// String returns "init", "recall", "exact epoch" or "sparse epoch".
+func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
+
+// ParseStage parses "init", "recall", "exact epoch" or "sparse epoch".
+func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Stage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(string(b)); return err }
+
+// stageRun returns the function that runs stage once on the stored
+// network st, recording its counts in tm.
+func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
+	set, w := st.Patterns, st.Weights
+	var run func() error
+	switch stage {
+	case StageInit:
+		run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
+	case StageRecall:
+		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
+		run = func() error {
+			events := make([]int64, len(xs))
+			err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
+				events[m] = st.Events
+				return nil
+			})
+			tm.Events = 0
+			for _, e := range events {
+				tm.Events += e
+			}
+			return err
+		}
+	case StageExactEpoch, StageSparseEpoch:
+		cfg := b.Train
+		cfg.Support = 0
+		if stage == StageSparseEpoch {
+			cfg.Support = b.Train.Support
+			if cfg.Support == 0 {
+				cfg.Support = 0.5
+			}
+		}
+		run = func() error {
+			r, err := learn.NewRun(cfg, b.Params, w.Clone(), set)
+			if err != nil {
+				return err
+			}
+			g, err := r.Step(set, 0)
+			if err != nil {
+				return err
+			}
+			tm.Kept, tm.Pairs = g.Kept, g.Pairs
+			return nil
+		}
+	default:
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch or sparse epoch", stage)
+	}
+	return run, nil
+}
+
+// Bench times the stages of the benchmark b, each `repeats` times, and
+// returns the medians: the initialisation, the recall of all M patterns,
+// one exact training epoch (forward, exact backward, optimiser step) and
+// one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
+// zero). stages selects which to run (nil: all). progress, if not nil, is
+// told each stage and repeat as it starts.
+func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
+	if repeats <= 0 {
+		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	if stages == nil {
+		stages = Stages()
+	}
+	st, err := b.Store(context.Background(), false)
+	if err != nil {
+		return nil, err
+	}
+	var out []Timing
+	for _, stage := range stages {
+		tm := Timing{Stage: stage}
+		run, err := b.stageRun(stage, st, &tm)
+		if err != nil {
+			return nil, err
+		}
+		for k := 0; k < repeats; k++ {
+			if progress != nil {
+				progress(stage, k)
+			}
+			start := time.Now()
+			if err := run(); err != nil {
+				return nil, fmt.Errorf("%s: %w", stage, err)
+			}
+			tm.Seconds = append(tm.Seconds, time.Since(start).Seconds())
+		}
+		sorted := slices.Sorted(slices.Values(tm.Seconds))
+		tm.Median = sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			tm.Median = (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2
+		}
+		if tm.Events > 0 && tm.Median > 0 {
+			tm.EventsPerSecond = float64(tm.Events) / tm.Median
+		}
+		out = append(out, tm)
+	}
+	return out, nil
+}

@@ -1,0 +1,50 @@
+package study
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hdsnn/hdsnn/atomicfile"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// Save writes the run's report.json, weights.npy with its sidecar
+// weights.json and patterns.npy into dir, each file atomically. The
+// figures of a run are drawn by package figure/studyfig.
+func (r *Result) Save(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b := r.Report.Benchmark
+	details, err := json.Marshal(map[string]any{"init": b.Init, "init_stats": r.Report.InitStats, "train": b.Train, "patterns": b.Patterns})
+	if err != nil {
+		return err
+	}
+	meta := network.Meta{Version: r.Report.Version, Params: &b.Params, Seed: b.Seed,
+		Source: fmt.Sprintf("hdsnn run: %s init, %d epochs of training", b.Init.Method, len(r.Report.History)), Details: details}
+	if err := network.WriteWeights(filepath.Join(dir, "weights.npy"), r.Weights, meta); err != nil {
+		return err
+	}
+	if err := raster.WriteNPY(filepath.Join(dir, "patterns.npy"), r.Patterns); err != nil {
+		return err
+	}
+	rep, err := json.MarshalIndent(r.Report, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(dir, "report.json"), append(rep, '\n'))
+}
+
+// TrialOf returns the final recall trial of pattern mu, the one Run scored
+// (Trial holds pattern 0's), for drawing it.
+func (r *Result) TrialOf(mu int) (*network.State, error) {
+	b := r.Report.Benchmark
+	if mu < 0 || mu >= r.Patterns.M() {
+		return nil, fmt.Errorf("pattern %d: there are %d patterns", mu, r.Patterns.M())
+	}
+	x := network.Inputs(b.Params, r.Patterns, b.Train.Seed, finalRound(b))[mu]
+	return network.Simulate(r.Weights, b.Params, x, network.Options{Record: true})
+}
