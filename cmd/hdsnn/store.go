@@ -14,11 +14,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hdsnn/hdsnn"
-	"github.com/hdsnn/hdsnn/experiment"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/perturb"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -210,7 +210,7 @@ func (o *storeCmd) validateStore() error {
 	if o.jitter > 0 {
 		k := o.jitter
 		o.cfg.Perturb = func(x *raster.Raster, from, to int, r *rand.Rand) *raster.Raster {
-			return experiment.JitterCue(x, from, to, k, r)
+			return perturb.JitterCue(x, from, to, k, r)
 		}
 	}
 	o.cfg.Seed = o.seed
