@@ -36,10 +36,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/hdsnn/hdsnn/network"
-	"github.com/hdsnn/hdsnn/raster"
 )
 
 // Config sets up a margin solve.
@@ -71,22 +69,23 @@ type Config struct {
 	// the whole pattern; the others only the steps that their background
 	// reaches (the background, the cue and D more steps).
 	Backgrounds int `json:"backgrounds"`
-	// Perturbed is the number of extra trials per pattern whose cue is
-	// changed by Perturb (0 when Perturb is nil); they cover the background,
-	// the cue and D more steps, so the replay learns to start from
-	// imperfect cues.
+	// Perturbed is the number of extra trials per pattern whose cue spikes
+	// are jittered by up to ±Jitter steps (perturb.JitterCue, the
+	// robustness study's jitter); they cover the background, the cue and D
+	// more steps, so the replay learns to start from imprecise cues.
 	Perturbed int `json:"perturbed"`
-	// Perturb changes the cue window [from, to) of a clamp input; it draws
-	// from r. Set by the caller, for example to jitter cue spikes.
-	Perturb func(x *raster.Raster, from, to int, r *rand.Rand) *raster.Raster `json:"-"`
+	// Jitter is how far a cue spike of a perturbed trial may move.
+	Jitter int `json:"jitter"`
 	// Seed names the random streams of the backgrounds and perturbations.
 	Seed uint64 `json:"seed"`
 }
 
-// DefaultConfig returns κ = 0.1, η = 1, 500 passes and 2 backgrounds per
-// pattern, without perturbed cues.
+// DefaultConfig returns the settings measured to store 440 patterns at
+// N = 512, D = 41 (10× the Hebbian capacity) with recall F1 = 1 on fresh
+// background: κ = 0.3, a quiet margin of 0.3, 6 backgrounds per pattern,
+// over-relaxation η = 1.3, 20 dual passes and at most 150 passes.
 func DefaultConfig() Config {
-	return Config{Margin: 0.1, Rate: 1, MaxPasses: 500, Backgrounds: 2, Seed: 1}
+	return Config{Margin: 0.3, QuietMargin: 0.3, Rate: 1.3, MaxPasses: 150, DualPasses: 20, Backgrounds: 6, Seed: 1}
 }
 
 // Validate checks the configuration against the model parameters.
@@ -108,8 +107,10 @@ func (c Config) Validate(p network.Params) error {
 		return fmt.Errorf("backgrounds = %d: need at least one teacher-forced trial per pattern", c.Backgrounds)
 	case c.Perturbed < 0:
 		return fmt.Errorf("perturbed = %d: cannot be negative", c.Perturbed)
-	case c.Perturbed > 0 && c.Perturb == nil:
-		return fmt.Errorf("perturbed = %d trials per pattern but no perturbation is set", c.Perturbed)
+	case c.Jitter < 0:
+		return fmt.Errorf("jitter = %d: cannot be negative", c.Jitter)
+	case (c.Perturbed > 0) != (c.Jitter > 0):
+		return fmt.Errorf("perturbed = %d trials with jitter = %d: set both (how many trials per pattern, how far cue spikes move) or neither", c.Perturbed, c.Jitter)
 	}
 	return nil
 }
@@ -127,6 +128,9 @@ type Neuron struct {
 	// Violations is the number of violated constraints in the last pass:
 	// 0 when the neuron converged.
 	Violations int
+	// Quiet is how many of the violations are silent steps before the
+	// replay (background and cue).
+	Quiet int
 	// Slack is the smallest distance of a membrane to its bound in the last
 	// pass (negative: a violation remains), in membrane units beyond κ.
 	Slack float64
@@ -136,20 +140,23 @@ type Neuron struct {
 type Report struct {
 	// Constraints is the number of inequalities per neuron; Spiking of
 	// them require a spike (summed over all neurons).
-	Constraints, Spiking int
+	Constraints int `json:"constraints"`
+	Spiking     int `json:"spiking"`
 	// Tracks is the number of teacher-forced trials, Entries the number
 	// of active (neuron, delay) pairs in all their contexts.
-	Tracks, Entries int
+	Tracks  int `json:"tracks"`
+	Entries int `json:"entries"`
 	// Converged counts the neurons whose constraints all hold.
-	Converged int
+	Converged int `json:"converged"`
 	// Passes is the largest number of passes any neuron needed.
-	Passes int
+	Passes int `json:"passes"`
 	// Updates is the total number of weight updates.
-	Updates int
+	Updates int `json:"updates"`
 	// Violations is the number of constraints still violated.
-	Violations int
-	// Neurons has one entry per neuron solved by this call, in neuron order.
-	Neurons []Neuron
+	Violations int `json:"violations"`
+	// Neurons has one entry per neuron solved by this call, in neuron
+	// order (not written to JSON: it grows with N).
+	Neurons []Neuron `json:"-"`
 }
 
 // Hooks let a caller follow a solve and resume it.

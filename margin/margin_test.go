@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"strings"
@@ -153,8 +152,7 @@ func TestStoreBeyondHebbian(t *testing.T) {
 func TestStoreDeterministic(t *testing.T) {
 	p, set := small(t, network.Subtract)
 	c := DefaultConfig()
-	c.Perturbed = 1
-	c.Perturb = shiftCue
+	c.Perturbed, c.Jitter = 1, 1
 	run := func(procs int) *network.Weights {
 		old := runtime.GOMAXPROCS(procs)
 		defer runtime.GOMAXPROCS(old)
@@ -168,16 +166,6 @@ func TestStoreDeterministic(t *testing.T) {
 	if !slices.Equal(a.W, b.W) {
 		t.Fatal("weights differ between GOMAXPROCS 1 and 4")
 	}
-}
-
-// shiftCue moves every cue spike one step later, as a test perturbation.
-func shiftCue(x *raster.Raster, from, to int, _ *rand.Rand) *raster.Raster {
-	y := x.Clone()
-	for t := to - 1; t > from; t-- {
-		y.Steps[t] = x.Steps[t-1]
-	}
-	y.Steps[from] = nil
-	return y
 }
 
 func TestStoreResume(t *testing.T) {
@@ -241,7 +229,8 @@ func TestStoreBadInput(t *testing.T) {
 		{"rate", func(c *Config) { c.Rate = 2 }, nil, "rate = 2"},
 		{"passes", func(c *Config) { c.MaxPasses = 0 }, nil, "at least one pass"},
 		{"backgrounds", func(c *Config) { c.Backgrounds = 0 }, nil, "at least one teacher-forced"},
-		{"perturbed without perturbation", func(c *Config) { c.Perturbed = 2 }, nil, "no perturbation"},
+		{"perturbed without jitter", func(c *Config) { c.Perturbed = 2 }, nil, "set both"},
+		{"negative jitter", func(c *Config) { c.Jitter = -1 }, nil, "jitter = -1"},
 		{"starting weights", func(*Config) {}, wrong, "starting weights are N = 97"},
 	}
 	for _, tc := range cases {

@@ -196,13 +196,14 @@ func (s *solver) solve(ctx context.Context, j int, col []float64) (Neuron, error
 		}
 		n.Passes++
 		relax := n.Passes <= s.c.DualPasses
-		viol, upd, slack := 0, 0, math.Inf(1)
+		var sum passStats
+		sum.slack = math.Inf(1)
 		for k := range s.pr.tracks {
-			v, u, sl := s.pass(k, col, relax)
-			viol, upd, slack = viol+v, upd+u, min(slack, sl)
+			sum.add(s.pass(k, col, relax))
 		}
-		n.Updates += upd
-		n.Violations, n.Slack = viol, slack
+		n.Updates += sum.updates
+		viol := sum.fire + sum.silent + sum.quiet
+		n.Violations, n.Quiet, n.Slack = viol, sum.quiet, sum.slack
 		if viol == 0 {
 			break
 		}
@@ -210,17 +211,33 @@ func (s *solver) solve(ctx context.Context, j int, col []float64) (Neuron, error
 	return n, nil
 }
 
+// passStats counts what a pass over one or more tracks found and did.
+type passStats struct {
+	// fire, silent and quiet count the violated spiking steps, silent
+	// steps of the replay, and silent steps before it.
+	fire, silent, quiet int
+	updates             int
+	slack               float64
+}
+
+// add sums b into a.
+func (a *passStats) add(b passStats) {
+	a.fire, a.silent, a.quiet, a.updates = a.fire+b.fire, a.silent+b.silent, a.quiet+b.quiet, a.updates+b.updates
+	a.slack = min(a.slack, b.slack)
+}
+
 // pass walks track k in time order under teacher forcing, correcting every
-// violated step as it goes. It returns the violations found, the updates
-// made and the smallest slack seen (before any correction).
-func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack float64) {
+// violated step as it goes (and, when relax is true, giving back the
+// corrections of over-satisfied steps). It returns the violations found,
+// the updates made and the smallest slack seen (before any correction).
+func (s *solver) pass(k int, col []float64, relax bool) (st passStats) {
 	p, tr := s.pr.p, s.pr.tracks[k]
 	fire, lambda := s.fire[k], s.lambda[k]
 	entries := s.pr.entries
 	hi, lo := p.Theta+s.c.Margin+fireEps, p.Theta-s.c.Margin
 	quiet := lo - s.c.QuietMargin
 	beta, theta := p.Beta, p.Theta
-	slack = math.Inf(1)
+	st.slack = math.Inf(1)
 	u := 0.0
 	for t := p.D; t < tr.end; t++ {
 		ctx := entries[tr.off[t-p.D]:tr.off[t-p.D+1]]
@@ -246,9 +263,16 @@ func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack fl
 		default:
 			short = u - lo
 		}
-		slack = min(slack, -short)
+		st.slack = min(st.slack, -short)
 		if short > 0 {
-			viol++
+			switch {
+			case fire[t]:
+				st.fire++
+			case t < tr.start:
+				st.quiet++
+			default:
+				st.silent++
+			}
 		}
 		if len(ctx) == 0 || short <= 0 && (!relax || lambda[t] == 0) {
 			continue // nothing to adjust
@@ -272,14 +296,14 @@ func (s *solver) pass(k int, col []float64, relax bool) (viol, upd int, slack fl
 				col[e] += step
 			}
 		}
-		upd++
+		st.updates++
 		cur = 0
 		for _, e := range ctx {
 			cur += col[e]
 		}
 		u = next(p.Reset, beta, prev, cur, theta, r)
 	}
-	return viol, upd, slack
+	return st
 }
 
 // next is the membrane update of the simulator (SPEC §2.1), written as it

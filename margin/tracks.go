@@ -6,6 +6,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/perturb"
 	"github.com/hdsnn/hdsnn/raster"
 )
 
@@ -62,7 +63,7 @@ func newProblem(p network.Params, set *raster.Set, c Config) (*problem, error) {
 				end = full
 			}
 			if b >= c.Backgrounds {
-				x = c.Perturb(x, cueFrom, cueTo, rng.Stream(c.Seed, rng.Margin, uint64(b)+1<<32, uint64(m)))
+				x = perturb.JitterCue(x, cueFrom, cueTo, c.Jitter, rng.Stream(c.Seed, rng.Margin, uint64(b)+1<<32, uint64(m)))
 			}
 			pr.addTrack(m, x, end)
 		}

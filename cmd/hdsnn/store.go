@@ -5,20 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
-	"github.com/hdsnn/hdsnn/perturb"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -26,9 +23,7 @@ import (
 // storeCmd holds the flags of "hdsnn store".
 type storeCmd struct {
 	options
-	cfg      margin.Config
 	start    string
-	jitter   int
 	saveEach time.Duration
 }
 
@@ -40,7 +35,7 @@ func storeOutputs() []string {
 // newStoreCmd builds "hdsnn store": margin storage under teacher forcing,
 // from scratch or added to a stored network.
 func newStoreCmd() *cobra.Command {
-	o := &storeCmd{cfg: margin.DefaultConfig()}
+	o := &storeCmd{}
 	cmd := &cobra.Command{
 		Use:   "store --patterns-file FILE [--weights W.npy] --out DIR",
 		Short: "Store patterns by margin learning under teacher forcing (capacity far beyond Hebbian)",
@@ -69,29 +64,14 @@ every --checkpoint-every (and on Ctrl-C); --resume continues from it.`,
 	}
 	fs := cmd.Flags()
 	o.add(fs, "weights", "patterns-file", "neurons", "steps", "delays",
-		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed", "resume")
+		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed", "resume", marginFlags)
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
-	o.addMargin(fs)
+	fs.StringVar(&o.start, "start", "zero", "starting weights without --weights: zero or hebbian")
+	fs.DurationVar(&o.saveEach, "checkpoint-every", time.Minute, "time between checkpoints of the solved neurons")
 	_ = cmd.MarkFlagRequired("patterns-file")
 	o.addOutput(cmd, "")
 	return cmd
-}
-
-// addMargin defines the solver's flags.
-func (o *storeCmd) addMargin(fs *pflag.FlagSet) {
-	c := &o.cfg
-	fs.Float64Var(&c.Margin, "margin", c.Margin, "margin κ: u ≥ θ + κ where a neuron spikes, u ≤ θ − κ where it is silent (membrane units)")
-	fs.Float64Var(&c.QuietMargin, "quiet-margin", c.QuietMargin, "extra margin at the silent steps before the replay (background and cue)")
-	fs.Float64Var(&c.MaxWeight, "max-weight", c.MaxWeight, "bound every weight to [−w, w] (0: unbounded)")
-	fs.Float64Var(&c.Rate, "rate", c.Rate, "relaxation factor in (0, 2): fraction of a violation corrected per update")
-	fs.IntVar(&c.MaxPasses, "passes", c.MaxPasses, "maximum passes over the patterns per neuron")
-	fs.IntVar(&c.DualPasses, "dual-passes", c.DualPasses, "first passes that also give back corrections of over-satisfied steps (towards the smallest weights)")
-	fs.IntVar(&c.Backgrounds, "backgrounds", c.Backgrounds, "teacher-forced trials per pattern, each with its own background noise")
-	fs.IntVar(&o.jitter, "jitter", 0, "add --perturbed trials per pattern whose cue spikes move by up to ±K steps")
-	fs.IntVar(&c.Perturbed, "perturbed", 0, "perturbed-cue trials per pattern (with --jitter)")
-	fs.StringVar(&o.start, "start", "zero", "starting weights without --weights: zero or hebbian")
-	fs.DurationVar(&o.saveEach, "checkpoint-every", time.Minute, "time between checkpoints of the solved neurons")
 }
 
 // storeReport is store.json.
@@ -99,7 +79,6 @@ type storeReport struct {
 	Version  string         `json:"version"`
 	Params   network.Params `json:"params"`
 	Config   margin.Config  `json:"margin"`
-	Jitter   int            `json:"jitter"`
 	Start    string         `json:"start"`
 	Patterns struct {
 		Old int `json:"old"`
@@ -141,7 +120,7 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 	if err := p.Validate(all.T); err != nil {
 		return err
 	}
-	if err := o.cfg.Validate(p); err != nil {
+	if err := o.margin.Validate(p); err != nil {
 		return err
 	}
 	if err := network.CheckFits(all.N, p.D, 3); err != nil {
@@ -170,7 +149,7 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 		prog.neuron(n)
 		return saver.neuron(n, w, p, all)
 	}
-	w, rep, err := margin.Store(cmd.Context(), p, all, w0, o.cfg, hooks)
+	w, rep, err := margin.Store(cmd.Context(), p, all, w0, o.margin, hooks)
 	prog.finish()
 	if err != nil {
 		if w != nil && errors.Is(err, cmd.Context().Err()) {
@@ -180,7 +159,7 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 		}
 		return err
 	}
-	r := storeReport{Version: hdsnn.Version, Params: p, Config: o.cfg, Jitter: o.jitter, Start: o.start, Solver: rep, Seconds: time.Since(began).Seconds()}
+	r := storeReport{Version: hdsnn.Version, Params: p, Config: o.margin, Start: o.start, Solver: rep, Seconds: time.Since(began).Seconds()}
 	r.Patterns.Old, r.Patterns.New = all.M()-fresh.M(), fresh.M()
 	if err := o.score(&r, w, p, all, fresh.M()); err != nil {
 		return err
@@ -201,19 +180,7 @@ func (o *storeCmd) validateStore() error {
 	if o.start != "zero" && o.start != "hebbian" {
 		return fmt.Errorf("--start %q is not known; use zero or hebbian", o.start)
 	}
-	if o.jitter < 0 {
-		return fmt.Errorf("--jitter = %d: cannot be negative", o.jitter)
-	}
-	if (o.jitter > 0) != (o.cfg.Perturbed > 0) {
-		return fmt.Errorf("--jitter = %d and --perturbed = %d: pass both (how far cue spikes move, and how many such trials per pattern) or neither", o.jitter, o.cfg.Perturbed)
-	}
-	if o.jitter > 0 {
-		k := o.jitter
-		o.cfg.Perturb = func(x *raster.Raster, from, to int, r *rand.Rand) *raster.Raster {
-			return perturb.JitterCue(x, from, to, k, r)
-		}
-	}
-	o.cfg.Seed = o.seed
+	o.margin.Seed = o.seed
 	if o.saveEach <= 0 {
 		return fmt.Errorf("--checkpoint-every = %v: must be positive", o.saveEach)
 	}
