@@ -69,13 +69,18 @@ type Config struct {
 	// the whole pattern; the others only the steps that their background
 	// reaches (the background, the cue and D more steps).
 	Backgrounds int `json:"backgrounds"`
-	// Perturbed is the number of extra trials per pattern whose cue spikes
-	// are jittered by up to ±Jitter steps (perturb.JitterCue, the
-	// robustness study's jitter); they cover the background, the cue and D
-	// more steps, so the replay learns to start from imprecise cues.
+	// Perturbed is the number of extra trials per pattern whose cue is
+	// perturbed as the robustness study perturbs it (package perturb): its
+	// spikes jittered by up to ±Jitter steps, or its slots redrawn with
+	// probability Flip at the patterns' rate; with both set, the trials
+	// alternate between the two. They cover the background, the cue and D
+	// more steps, so the replay learns to start from imperfect cues.
 	Perturbed int `json:"perturbed"`
 	// Jitter is how far a cue spike of a perturbed trial may move.
 	Jitter int `json:"jitter"`
+	// Flip is the probability that a cue slot of a perturbed trial is
+	// redrawn.
+	Flip float64 `json:"flip"`
 	// Seed names the random streams of the backgrounds and perturbations.
 	Seed uint64 `json:"seed"`
 }
@@ -109,8 +114,10 @@ func (c Config) Validate(p network.Params) error {
 		return fmt.Errorf("perturbed = %d: cannot be negative", c.Perturbed)
 	case c.Jitter < 0:
 		return fmt.Errorf("jitter = %d: cannot be negative", c.Jitter)
-	case (c.Perturbed > 0) != (c.Jitter > 0):
-		return fmt.Errorf("perturbed = %d trials with jitter = %d: set both (how many trials per pattern, how far cue spikes move) or neither", c.Perturbed, c.Jitter)
+	case math.IsNaN(c.Flip) || c.Flip < 0 || c.Flip > 1:
+		return fmt.Errorf("flip = %v: a probability in [0, 1]", c.Flip)
+	case (c.Perturbed > 0) != (c.Jitter > 0 || c.Flip > 0):
+		return fmt.Errorf("perturbed = %d trials with jitter = %d and flip = %v: set the number of trials together with a jitter or a flip, or none of them", c.Perturbed, c.Jitter, c.Flip)
 	}
 	return nil
 }

@@ -229,7 +229,8 @@ func TestStoreBadInput(t *testing.T) {
 		{"rate", func(c *Config) { c.Rate = 2 }, nil, "rate = 2"},
 		{"passes", func(c *Config) { c.MaxPasses = 0 }, nil, "at least one pass"},
 		{"backgrounds", func(c *Config) { c.Backgrounds = 0 }, nil, "at least one teacher-forced"},
-		{"perturbed without jitter", func(c *Config) { c.Perturbed = 2 }, nil, "set both"},
+		{"perturbed without jitter", func(c *Config) { c.Perturbed = 2 }, nil, "set the number of trials together"},
+		{"flip above 1", func(c *Config) { c.Flip = 1.5 }, nil, "flip = 1.5"},
 		{"negative jitter", func(c *Config) { c.Jitter = -1 }, nil, "jitter = -1"},
 		{"starting weights", func(*Config) {}, wrong, "starting weights are N = 97"},
 	}

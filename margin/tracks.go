@@ -55,6 +55,7 @@ func newProblem(p network.Params, set *raster.Set, c Config) (*problem, error) {
 	full := p.Pre + set.T
 	short := min(full, p.Pre+min(p.Trigger, set.T)+p.D)
 	cueFrom, cueTo := p.Pre, p.Pre+min(p.Trigger, set.T)
+	rate := perturb.MeanRate(set)
 	for m, pat := range set.Patterns {
 		for b := 0; b < c.Backgrounds+c.Perturbed; b++ {
 			x := network.Cue(p, pat, rng.Stream(c.Seed, rng.Margin, uint64(b), uint64(m)))
@@ -62,8 +63,13 @@ func newProblem(p network.Params, set *raster.Set, c Config) (*problem, error) {
 			if b == 0 {
 				end = full
 			}
-			if b >= c.Backgrounds {
-				x = perturb.JitterCue(x, cueFrom, cueTo, c.Jitter, rng.Stream(c.Seed, rng.Margin, uint64(b)+1<<32, uint64(m)))
+			if k := b - c.Backgrounds; k >= 0 {
+				r := rng.Stream(c.Seed, rng.Margin, uint64(b)+1<<32, uint64(m))
+				if c.Jitter > 0 && (c.Flip == 0 || k%2 == 0) {
+					x = perturb.JitterCue(x, cueFrom, cueTo, c.Jitter, r)
+				} else {
+					x = perturb.FlipCue(x, cueFrom, cueTo, c.Flip, rate, r)
+				}
 			}
 			pr.addTrack(m, x, end)
 		}

@@ -211,7 +211,7 @@ const marginFlags = "margin"
 
 // addMargin defines the margin-storage flags when name is "margin"
 // (--margin --quiet-margin --max-weight --rate --passes --dual-passes
-// --backgrounds --jitter --perturbed), and reports whether it did.
+// --backgrounds --jitter --flip --perturbed), and reports whether it did.
 func (o *options) addMargin(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	if name != marginFlags {
 		return nil, false
@@ -226,7 +226,8 @@ func (o *options) addMargin(fs *pflag.FlagSet, name string, d flagDefaults) (che
 	fs.IntVar(&c.DualPasses, "dual-passes", m.DualPasses, "margin storage: first passes that also give back corrections of over-satisfied steps (towards the smallest weights)")
 	fs.IntVar(&c.Backgrounds, "backgrounds", m.Backgrounds, "margin storage: teacher-forced trials per pattern, each with its own background noise")
 	fs.IntVar(&c.Jitter, "jitter", m.Jitter, "margin storage: how far the cue spikes of --perturbed trials move (±steps)")
-	fs.IntVar(&c.Perturbed, "perturbed", m.Perturbed, "margin storage: trials per pattern with jittered cues (with --jitter)")
+	fs.Float64Var(&c.Flip, "flip", m.Flip, "margin storage: probability that a cue slot of --perturbed trials is redrawn")
+	fs.IntVar(&c.Perturbed, "perturbed", m.Perturbed, "margin storage: trials per pattern with perturbed cues (with --jitter and/or --flip; alternating when both)")
 	return func() error {
 		if err := c.Validate(network.Params{Theta: o.theta}); err != nil {
 			return fmt.Errorf("margin storage: %w", err)

@@ -144,7 +144,7 @@ func TestStoreBadFlags(t *testing.T) {
 	}{
 		{[]string{"--margin", "-1"}, "margin = -1"},
 		{[]string{"--margin", "NaN"}, "margin = NaN"},
-		{[]string{"--jitter", "1"}, "set both"},
+		{[]string{"--jitter", "1"}, "set the number of trials together"},
 		{[]string{"--start", "pinv"}, `--start "pinv" is not known`},
 		{[]string{"--rate", "3"}, "rate = 3"},
 	}
