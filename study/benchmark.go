@@ -22,6 +22,7 @@ import (
 	"github.com/hdsnn/hdsnn/internal/memstat"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
@@ -34,7 +35,11 @@ type Benchmark struct {
 	Seed     uint64         `json:"seed"` // pattern seed; training uses Train.Seed
 	Params   network.Params `json:"params"`
 	Init     initw.Config   `json:"init"`
-	Train    learn.Config   `json:"train"`
+	// Margin, when not nil, stores the patterns by margin learning
+	// (package margin) from zero weights instead of initialising them
+	// analytically with Init.
+	Margin *margin.Config `json:"margin,omitempty"`
+	Train  learn.Config   `json:"train"`
 }
 
 // DefaultBenchmark returns the published benchmark: M = 16 patterns of
@@ -63,6 +68,11 @@ func (b Benchmark) Validate() error {
 	if err := b.Init.Validate(); err != nil {
 		return err
 	}
+	if b.Margin != nil {
+		if err := b.Margin.Validate(b.Params); err != nil {
+			return err
+		}
+	}
 	if err := b.Train.Validate(); err != nil {
 		return err
 	}
@@ -84,12 +94,15 @@ type Phase struct {
 
 // Report is what a benchmark run measured, written as report.json.
 type Report struct {
-	Version   string        `json:"version"`
-	Benchmark Benchmark     `json:"benchmark"`
-	InitStats initw.Stats   `json:"init_stats"`
-	Init      Phase         `json:"init"`
-	Trained   *Phase        `json:"trained,omitempty"`
-	History   []learn.Epoch `json:"history"`
+	Version   string      `json:"version"`
+	Benchmark Benchmark   `json:"benchmark"`
+	InitStats initw.Stats `json:"init_stats"`
+	// Margin is the margin solver's report when the benchmark stores by
+	// margin learning.
+	Margin  *margin.Report `json:"margin,omitempty"`
+	Init    Phase          `json:"init"`
+	Trained *Phase         `json:"trained,omitempty"`
+	History []learn.Epoch  `json:"history"`
 	// InitialValid is the validation score of the initial weights, the
 	// epoch 0 of History (nil when nothing was trained).
 	InitialValid *score.Result `json:"initial_valid,omitempty"`
@@ -136,11 +149,11 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, err := initw.InitContext(ctx, set, b.Params, b.Init)
+	w, st, mr, err := b.initial(ctx, set)
 	if err != nil {
 		return nil, err
 	}
-	rep.InitStats = st
+	rep.InitStats, rep.Margin = st, mr
 	stage("init", start)
 
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
@@ -191,6 +204,20 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	rep.PeakMemoryMB = memstat.PeakMB()
 	res.Report = rep
 	return res, nil
+}
+
+// initial returns the weights that hold set before training: margin
+// storage when b.Margin is set, the analytical initialisation otherwise.
+func (b Benchmark) initial(ctx context.Context, set *raster.Set) (*network.Weights, initw.Stats, *margin.Report, error) {
+	if b.Margin != nil {
+		w, r, err := margin.Store(ctx, b.Params, set, nil, *b.Margin, margin.Hooks{})
+		if err != nil {
+			return nil, initw.Stats{}, nil, err
+		}
+		return w, initw.Stats{}, &r, nil
+	}
+	w, st, err := initw.InitContext(ctx, set, b.Params, b.Init)
+	return w, st, nil, err
 }
 
 // finalRound is the background round of the final recall of b, which no

@@ -33,7 +33,7 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, _, err := initw.InitContext(ctx, set, b.Params, b.Init)
+	w, _, _, err := b.initial(ctx, set)
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 type capacityCmd struct {
 	expOptions
 	neuronsList, delaysList, modes string
+	marginStart, probe             int
 	threshold                      float64
 	maxPatterns                    int
 }
@@ -33,15 +34,19 @@ func newCapacityCmd() *cobra.Command {
 		Short: "Measure how many patterns a network stores: the largest M with mean F1 ≥ a threshold",
 		Long: `For every network size N (--neurons-list), number of delays D (--delays-list)
 and mode (--modes: init = the analytical initialisation alone, trained = after
-training), find the largest number of patterns M whose cued recall has a mean
-F1 ≥ --threshold over --seeds independent pattern sets. M doubles from 1
-(1, 2, 4, …, at most --max-patterns) until the mean F1 falls below the
-threshold, then bisection finds the boundary, assuming recall only gets
-worse with more patterns.
+training, margin = margin storage with the --margin… flags, see hdsnn store),
+find the largest number of patterns M whose cued recall has a mean F1 ≥
+--threshold over --seeds independent pattern sets. M doubles from 1 (from
+--margin-start for mode margin; 1, 2, 4, …, at most --max-patterns) until the
+mean F1 falls below the threshold, then bisection finds the boundary. Recall
+need not get worse monotonically with M (training can rescue a larger set),
+so the search also evaluates --probe doublings past the first failure; the
+capacity reported is the largest M such that every smaller M tested passed,
+and tested M above it that passed are listed as exceptions.
 
 Every evaluated (N, D, mode, M, seed) is a row of capacity.csv, so a rerun
 resumes where it stopped. capacity-summary.csv holds one row per (N, D, mode)
-with the capacity and two reference bounds: N²·D/(T−D) (weights over the
+with the capacity, the exceptions and two reference bounds: N²·D/(T−D) (weights over the
 constraints a pattern puts on each neuron) and N·D/(T−D) (per neuron).
 capacity-vs-neurons and capacity-vs-delays (PNG and SVG) plot the capacity
 on log axes with a tick at every N and D, against the per-neuron count
@@ -51,7 +56,8 @@ N·D/(T−D); a capacity of 0 is left out of them.
 2 seeds and 2 training epochs.`,
 		Example: `  hdsnn experiment capacity --quick
   hdsnn experiment capacity --neurons-list 256,512,1024 --delays-list 21,41,81 --out out/capacity
-  hdsnn experiment capacity --modes init --threshold 0.95 --neurons-list 512 --delays-list 41`,
+  hdsnn experiment capacity --modes init --threshold 0.95 --neurons-list 512 --delays-list 41
+  hdsnn experiment capacity --modes margin --neurons-list 512 --delays-list 41 --seeds 2 --margin-start 440 --probe 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -59,9 +65,11 @@ N·D/(T−D); a capacity of 0 is left out of them.
 	fs := cmd.Flags()
 	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
 	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
-	fs.StringVar(&o.modes, "modes", capacity.Init.String()+","+capacity.Trained.String(), "comma-separated weights to measure: init (initialisation only) and/or trained")
+	fs.StringVar(&o.modes, "modes", capacity.Init.String()+","+capacity.Trained.String(), "comma-separated weights to measure: init (initialisation only), trained and/or margin (margin storage)")
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
+	fs.IntVar(&o.marginStart, "margin-start", 1, "mode margin: the M the doubling starts from (margin storage holds hundreds of patterns; each evaluation near capacity takes minutes)")
+	fs.IntVar(&o.probe, "probe", 1, "doublings past the first failing M evaluated as well, to find passes above the boundary (listed as exceptions)")
 	for _, f := range []string{"neurons", "delays", "patterns"} {
 		_ = fs.MarkHidden(f) // replaced by the lists and the search; the flag exists
 	}
@@ -154,8 +162,16 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	if o.quick {
 		b.Train.Epochs = quick.Base.Train.Epochs
 	}
+	if o.probe < 0 {
+		return cfg, "", fmt.Errorf("--probe = %d: cannot be negative", o.probe)
+	}
+	if slices.Contains(modes, capacity.Margin) && b.Margin == nil {
+		m := o.margin
+		b.Margin = &m
+	}
 	cfg = capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
-		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds}
+		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds,
+		Probe: o.probe, MarginStart: o.marginStart}
 	return cfg, csvPath, cfg.Validate()
 }
 
@@ -221,7 +237,7 @@ func parseModes(s string) ([]capacity.Mode, error) {
 	for _, f := range strings.Split(s, ",") {
 		m, err := capacity.ParseMode(strings.TrimSpace(f))
 		if err != nil {
-			return nil, fmt.Errorf("--modes: %q is not a mode; use %s and/or %s", strings.TrimSpace(f), capacity.Init, capacity.Trained)
+			return nil, fmt.Errorf("--modes: %q is not a mode; use any of %s, %s and %s", strings.TrimSpace(f), capacity.Init, capacity.Trained, capacity.Margin)
 		}
 		if !slices.Contains(out, m) {
 			out = append(out, m)

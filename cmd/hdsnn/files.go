@@ -183,8 +183,8 @@ func checkWritable(dir string) error {
 // checkCheckpoint checks the checkpoint directory of a training run before
 // any work: --resume needs a checkpoint, and without --resume or --force an
 // earlier run's checkpoint is not overwritten.
-func checkCheckpoint(dir string, resume, force bool) error {
-	_, err := os.Stat(filepath.Join(dir, learn.CheckpointFile))
+func checkCheckpoint(dir, state string, resume, force bool) error {
+	_, err := os.Stat(filepath.Join(dir, state))
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/study"
 )
@@ -42,6 +43,9 @@ type options struct {
 	// Initialisation.
 	init, target, norm string
 
+	// Margin storage (--init margin and hdsnn store).
+	margin margin.Config
+
 	// Training.
 	epochs, warmup                       int
 	optimizer                            string
@@ -70,10 +74,10 @@ type options struct {
 // library's defaults, and registers their checks.
 func (o *options) add(fs *pflag.FlagSet, names ...string) {
 	o.fs = fs
-	d := flagDefaults{b: study.DefaultBenchmark(), tc: learn.DefaultConfig(), ic: initw.Defaults()}
+	d := flagDefaults{b: study.DefaultBenchmark(), tc: learn.DefaultConfig(), ic: initw.Defaults(), mc: margin.DefaultConfig()}
 	d.p = d.b.Params
 	groups := []func(*pflag.FlagSet, string, flagDefaults) (func() error, bool){
-		o.addSize, o.addModel, o.addInit, o.addTraining, o.addFiles,
+		o.addSize, o.addModel, o.addInit, o.addMargin, o.addTraining, o.addFiles,
 	}
 	for _, name := range names {
 		var check func() error
@@ -98,6 +102,7 @@ type flagDefaults struct {
 	p  network.Params
 	tc learn.Config
 	ic initw.Config
+	mc margin.Config
 }
 
 // addSize defines the flag name if it is one of the sizes and patterns
@@ -185,8 +190,16 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "init":
-		fs.StringVar(&o.init, name, d.ic.Method.String(), "initialisation: hebbian or pinv (pseudo-inverse)")
-		check = oneOf("--init", &o.init, initw.Hebbian.String(), initw.PseudoInverse.String())
+		fs.StringVar(&o.init, name, d.ic.Method.String(), "initialisation: hebbian, pinv (pseudo-inverse) or margin (margin storage, see hdsnn store)")
+		one := oneOf("--init", &o.init, initw.Hebbian.String(), initw.PseudoInverse.String(), initMargin)
+		// --init margin takes the margin-storage flags.
+		mc, _ := o.addMargin(fs, marginFlags, d)
+		check = func() error {
+			if err := one(); err != nil {
+				return err
+			}
+			return mc()
+		}
 		return check, true
 	case "target":
 		fs.StringVar(&o.target, name, d.ic.Target.String(), "initialisation target: matched (to the leak and reset), deconvolved (leak only) or raw")
@@ -198,6 +211,41 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 		return check, true
 	}
 	return nil, false
+}
+
+// initMargin is the --init value that stores the patterns by margin
+// learning (package margin) instead of an analytical initialisation.
+const initMargin = "margin"
+
+// marginFlags are the flags of margin storage, defined together by
+// naming "margin" in add.
+const marginFlags = "margin"
+
+// addMargin defines the margin-storage flags when name is "margin"
+// (--margin --quiet-margin --max-weight --rate --passes --dual-passes
+// --backgrounds --jitter --flip --perturbed), and reports whether it did.
+func (o *options) addMargin(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
+	if name != marginFlags {
+		return nil, false
+	}
+	c, m := &o.margin, d.mc
+	*c = m
+	fs.Float64Var(&c.Margin, "margin", m.Margin, "margin storage: margin κ, u ≥ θ + κ where a neuron spikes and u ≤ θ − κ where it is silent (membrane units)")
+	fs.Float64Var(&c.QuietMargin, "quiet-margin", m.QuietMargin, "margin storage: extra margin at the silent steps before the replay (background and cue)")
+	fs.Float64Var(&c.MaxWeight, "max-weight", m.MaxWeight, "margin storage: bound every weight to [−w, w] (0: unbounded)")
+	fs.Float64Var(&c.Rate, "rate", m.Rate, "margin storage: relaxation factor in (0, 2), the share of a violation corrected per update")
+	fs.IntVar(&c.MaxPasses, "passes", m.MaxPasses, "margin storage: most passes over the patterns per neuron")
+	fs.IntVar(&c.DualPasses, "dual-passes", m.DualPasses, "margin storage: first passes that also give back corrections of over-satisfied steps (towards the smallest weights)")
+	fs.IntVar(&c.Backgrounds, "backgrounds", m.Backgrounds, "margin storage: teacher-forced trials per pattern, each with its own background noise")
+	fs.IntVar(&c.Jitter, "jitter", m.Jitter, "margin storage: how far the cue spikes of --perturbed trials move (±steps)")
+	fs.Float64Var(&c.Flip, "flip", m.Flip, "margin storage: probability that a cue slot of --perturbed trials is redrawn")
+	fs.IntVar(&c.Perturbed, "perturbed", m.Perturbed, "margin storage: trials per pattern with perturbed cues (with --jitter and/or --flip; alternating when both)")
+	return func() error {
+		if err := c.Validate(network.Params{Theta: o.theta}); err != nil {
+			return fmt.Errorf("margin storage: %w", err)
+		}
+		return nil
+	}, true
 }
 
 // addTraining defines the flag name if it is one of the training
@@ -399,6 +447,10 @@ func (o *options) benchmark() study.Benchmark {
 	b.Seed = o.seed
 	b.Params = o.params(o.delays)
 	b.Init = o.initConfig()
+	if o.init == initMargin {
+		m := o.margin
+		b.Margin = &m
+	}
 	b.Train = o.trainConfig()
 	return b
 }

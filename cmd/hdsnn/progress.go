@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 )
 
 // progress reports training epochs: a progress bar when w is a terminal,
@@ -62,4 +63,59 @@ func (p *progress) done() {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// neuronProgress reports a margin solve neuron by neuron: a progress bar
+// on a terminal, a line every 10 % otherwise.
+type neuronProgress struct {
+	w           io.Writer
+	total, done int
+	violations  int
+	bar         *progressbar.ProgressBar
+}
+
+// newNeuronProgress returns a reporter for a solve of total neurons, of
+// which those marked in solved are already done.
+func newNeuronProgress(w io.Writer, total int, solved []bool) *neuronProgress {
+	p := &neuronProgress{w: w, total: total}
+	for _, s := range solved {
+		if s {
+			p.done++
+		}
+	}
+	if isTerminal(w) {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription("storing"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+		)
+		_ = p.bar.Set(p.done) // progress display only
+	}
+	return p
+}
+
+// neuron reports a solved neuron; it runs on the solve's calling goroutine.
+func (p *neuronProgress) neuron(n margin.Neuron) {
+	p.done++
+	p.violations += n.Violations
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("neuron %d: %d passes, %d left violated (all: %d)", n.Index, n.Passes, n.Violations, p.violations))
+		_ = p.bar.Set(p.done)
+		return
+	}
+	if step := max(p.total/10, 1); p.done%step == 0 || p.done == p.total {
+		fmt.Fprintf(p.w, "stored %d/%d neurons, %d constraints left violated\n", p.done, p.total, p.violations)
+	}
+}
+
+// finish ends the progress bar, if any, on its own line.
+func (p *neuronProgress) finish() {
+	if p.bar != nil && !p.bar.IsFinished() {
+		_ = p.bar.Exit()
+		fmt.Fprintln(p.w)
+	}
 }

@@ -62,7 +62,7 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	b := o.benchmark()
 	ck := filepath.Join(o.out, checkpointDir)
 	if o.resume {
-		if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+		if err := checkCheckpoint(ck, learn.CheckpointFile, o.resume, o.force); err != nil {
 			return err
 		}
 		var err error
@@ -82,7 +82,7 @@ func (o *runCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, runOutputs()...); err != nil {
 		return err
 	}
-	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+	if err := checkCheckpoint(ck, learn.CheckpointFile, o.resume, o.force); err != nil {
 		return err
 	}
 

@@ -77,7 +77,7 @@ func (o *trainCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	ck := filepath.Join(o.out, checkpointDir)
-	if err := checkCheckpoint(ck, o.resume, o.force); err != nil {
+	if err := checkCheckpoint(ck, learn.CheckpointFile, o.resume, o.force); err != nil {
 		return err
 	}
 	run, set, err := o.start(cmd, ck)

@@ -34,6 +34,7 @@ const (
 	Dropout    uint64 = 3
 	Validation uint64 = 4
 	Experiment uint64 = 5
+	Margin     uint64 = 6
 )
 
 // Rounds of the Background streams (network.Inputs). A round names which

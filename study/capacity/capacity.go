@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,22 +24,23 @@ import (
 // Mode is the weights whose capacity is measured.
 type Mode int
 
-// The modes: the weights of the analytical initialisation alone, or those
-// weights after training.
+// The modes: the weights of the analytical initialisation alone, those
+// weights after training, or margin storage (Base.Margin, package margin).
 const (
 	Init Mode = iota
 	Trained
+	Margin
 )
 
-var modeNames = []string{"init", "trained"}
+var modeNames = []string{"init", "trained", "margin"}
 
 // Modes returns every mode.
-func Modes() []Mode { return []Mode{Init, Trained} }
+func Modes() []Mode { return []Mode{Init, Trained, Margin} }
 
-// String returns "init" or "trained", as in the CSV.
+// String returns "init", "trained" or "margin", as in the CSV.
 func (m Mode) String() string { return enum.String("Mode", modeNames, m) }
 
-// ParseMode parses "init" or "trained".
+// ParseMode parses "init", "trained" or "margin".
 func ParseMode(s string) (Mode, error) { return enum.Parse[Mode]("capacity mode", modeNames, s) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -59,18 +61,28 @@ func Columns() []string {
 // Seeds independent pattern sets.
 type Config struct {
 	// Base gives everything but N, D, M and the seeds: pattern length T,
-	// p_A, the neuron and trial parameters, the initialisation method and
-	// the training. The cue lasts D steps and the initialisation is
-	// matched to each D.
+	// p_A, the neuron and trial parameters, the initialisation method,
+	// the training and, for mode Margin, the margin storage (Base.Margin,
+	// used by that mode only). The cue lasts D steps and the
+	// initialisation is matched to each D.
 	Base study.Benchmark
 	// Neurons and Delays are the values of N and D to measure.
 	Neurons, Delays []int
-	// Modes are Init and/or Trained.
+	// Modes are any of Init, Trained and Margin.
 	Modes []Mode
 	// Threshold is the mean F1 a number of patterns must reach, in (0, 1].
 	Threshold float64
 	// MaxPatterns bounds the search: M never exceeds it.
 	MaxPatterns int
+	// Probe is the number of doublings past the first failing M that are
+	// evaluated as well, so that passes above the boundary are found and
+	// listed (Result.Exceptions) rather than assumed away.
+	Probe int
+	// MarginStart is the M the search of mode Margin starts doubling from
+	// (0 or 1: from 1). Margin storage holds hundreds of patterns, and
+	// every evaluation near capacity takes minutes, so a search that
+	// starts near the expected capacity saves most of the time.
+	MarginStart int
 	// Seeds is the number of pattern sets per evaluation; set k is
 	// Base.ForSeed(k).
 	Seeds int
@@ -95,8 +107,13 @@ type Eval struct {
 type Result struct {
 	Neurons, Delays, Steps int
 	Mode                   Mode
-	// Capacity is the largest M that passed (0 if even M = 1 failed).
+	// Capacity is the largest M that passed while every smaller M tested
+	// passed too (0 if even M = 1 failed).
 	Capacity int
+	// Exceptions are the tested M above Capacity that passed all the
+	// same: recall F1 need not fall monotonically with M (training can
+	// rescue a larger set), so they are listed rather than hidden.
+	Exceptions []int
 	// F1 is the mean F1 at Capacity (NaN when Capacity is 0).
 	F1 float64
 	// Bound is N²·D/(T−D), the number of weights over the number of
@@ -117,11 +134,14 @@ func (c Config) Validate() error {
 		return errors.New("capacity: no numbers of delays (D) to measure")
 	}
 	if len(c.Modes) == 0 {
-		return errors.New("capacity: no modes; use init and/or trained")
+		return errors.New("capacity: no modes; use init, trained and/or margin")
 	}
 	for _, m := range c.Modes {
 		if !enum.Valid(modeNames, m) {
 			return fmt.Errorf("capacity: mode %v is not known; use %s", m, enum.Or(modeNames))
+		}
+		if m == Margin && c.Base.Margin == nil {
+			return errors.New("capacity: mode margin needs the margin storage settings in Base.Margin")
 		}
 	}
 	if !(c.Threshold > 0 && c.Threshold <= 1) {
@@ -163,6 +183,17 @@ func (c Config) bench(n, d, m, k int) study.Benchmark {
 // last passing and the first failing M, so it makes at most about
 // 2·log₂(capacity) + 2 evaluations. A NaN value fails.
 func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float64, err error)) (int, error) {
+	return LargestPassingFrom(1, 0, maxM, threshold, eval)
+}
+
+// LargestPassingFrom is LargestPassing with the doubling started at M =
+// start (clamped to [1, maxM]), for capacities known to be large, where
+// every evaluation is costly; if start fails, it bisects below it. After
+// the first failure it also evaluates probe more doublings (2×, 4×, … the
+// failing M, up to maxM), which do not change the result but show, through
+// eval, whether F1 rises again past the boundary (recall need not fall
+// monotonically with M). Every tested M below the result passed.
+func LargestPassingFrom(start, probe, maxM int, threshold float64, eval func(M int) (meanF1 float64, err error)) (int, error) {
 	if maxM < 1 {
 		return 0, fmt.Errorf("the largest M is %d; need at least 1", maxM)
 	}
@@ -174,7 +205,7 @@ func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float6
 		return f >= threshold, nil
 	}
 	lo, hi := 0, 0 // lo passed (0: none yet), hi failed
-	for m := 1; ; m = min(2*m, maxM) {
+	for m := min(max(start, 1), maxM); ; m = min(2*m, maxM) {
 		ok, err := pass(m)
 		if err != nil {
 			return 0, err
@@ -186,6 +217,12 @@ func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float6
 		lo = m
 		if m == maxM {
 			return maxM, nil
+		}
+	}
+	for m, i := hi, 0; i < probe && m < maxM; i++ {
+		m = min(2*m, maxM)
+		if _, err := pass(m); err != nil {
+			return 0, err
 		}
 	}
 	for hi-lo > 1 {
@@ -232,21 +269,40 @@ func Run(ctx context.Context, cfg Config, path string) ([]Result, error) {
 					}
 					return ev.F1, nil
 				}
-				c, err := LargestPassing(cfg.MaxPatterns, cfg.Threshold, eval)
+				c, err := LargestPassingFrom(cfg.start(mode), cfg.Probe, cfg.MaxPatterns, cfg.Threshold, eval)
 				if err != nil {
 					return out, fmt.Errorf("capacity at N = %d, D = %d, %s: %w", n, d, mode, err)
 				}
 				res.Capacity = c
-				for _, ev := range res.Evals {
-					if ev.Patterns == c {
-						res.F1 = ev.F1
-					}
-				}
+				res.exceptions()
 				out = append(out, res)
 			}
 		}
 	}
 	return out, nil
+}
+
+// exceptions sets F1 to the mean F1 at the capacity and lists the tested
+// M above it that passed.
+func (r *Result) exceptions() {
+	r.Exceptions = nil
+	for _, ev := range r.Evals {
+		if ev.Patterns == r.Capacity {
+			r.F1 = ev.F1
+		}
+		if ev.Pass && ev.Patterns > r.Capacity {
+			r.Exceptions = append(r.Exceptions, ev.Patterns)
+		}
+	}
+	slices.Sort(r.Exceptions)
+}
+
+// start returns the first M the search of mode tries.
+func (c Config) start(mode Mode) int {
+	if mode == Margin {
+		return max(c.MarginStart, 1)
+	}
+	return 1
 }
 
 // evaluate runs (or reads from the CSV) the seeds of one evaluation and
@@ -256,7 +312,11 @@ func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, 
 	values := []string{strconv.Itoa(n), strconv.Itoa(d), strconv.Itoa(t), mode.String(), strconv.Itoa(m)}
 	jobs := make([]results.Job, c.Seeds)
 	for k := range jobs {
-		jobs[k] = study.RecallJob(values, c.bench(n, d, m, k), mode == Trained)
+		b := c.bench(n, d, m, k)
+		if mode != Margin {
+			b.Margin = nil
+		}
+		jobs[k] = study.RecallJob(values, b, mode == Trained)
 	}
 	reused := -1
 	tab := results.Table{Path: path, Columns: Columns(), Settings: study.Settings{Benchmark: c.Base}}
@@ -278,10 +338,14 @@ func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, 
 func WriteSummary(path string, rs []Result) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		var sb strings.Builder
-		sb.WriteString("neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations\n")
+		sb.WriteString("neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations,exceptions\n")
 		for _, r := range rs {
-			fmt.Fprintf(&sb, "%d,%d,%d,%s,%d,%s,%s,%s,%d\n", r.Neurons, r.Delays, r.Steps, r.Mode, r.Capacity,
-				results.FormatFloat(r.F1), results.FormatFloat(r.Bound), results.FormatFloat(r.BoundPerNeuron), len(r.Evals))
+			ex := make([]string, len(r.Exceptions))
+			for i, m := range r.Exceptions {
+				ex[i] = strconv.Itoa(m)
+			}
+			fmt.Fprintf(&sb, "%d,%d,%d,%s,%d,%s,%s,%s,%d,%s\n", r.Neurons, r.Delays, r.Steps, r.Mode, r.Capacity,
+				results.FormatFloat(r.F1), results.FormatFloat(r.Bound), results.FormatFloat(r.BoundPerNeuron), len(r.Evals), strings.Join(ex, ";"))
 		}
 		_, err := io.WriteString(w, sb.String())
 		return err

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,7 +212,7 @@ func TestCapacityTinyAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 || lines[0] != "neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations" ||
+	if len(lines) != 3 || lines[0] != "neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations,exceptions" ||
 		!strings.HasPrefix(lines[1], "48,10,80,init,") {
 		t.Errorf("summary:\n%s", b)
 	}
@@ -239,5 +240,56 @@ func TestCapacityValidate(t *testing.T) {
 				t.Errorf("error %v, want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLargestPassingFrom(t *testing.T) {
+	for _, tc := range []struct{ start, max, capacity, want int }{
+		{start: 400, max: 5000, capacity: 700, want: 700}, // 400 passes, 800 fails, bisect
+		{start: 400, max: 5000, capacity: 100, want: 100}, // 400 fails, bisect below
+		{start: 400, max: 300, capacity: 1000, want: 300}, // start clamped to max
+		{start: 0, max: 64, capacity: 10, want: 10},       // 0 means 1
+		{start: 400, max: 5000, capacity: 0, want: 0},     // nothing passes
+	} {
+		calls := 0
+		got, err := LargestPassingFrom(tc.start, 0, tc.max, 0.99, stepF1(tc.capacity, &calls))
+		if err != nil || got != tc.want {
+			t.Errorf("start %d, max %d, capacity %d: got %d (%v), want %d", tc.start, tc.max, tc.capacity, got, err, tc.want)
+		}
+	}
+}
+
+// TestExceptions checks that a pass above the capacity found by the search
+// is listed, not hidden: F1 that rises again past a failing M, found by
+// probing one doubling past the first failure.
+func TestExceptions(t *testing.T) {
+	pass := func(m int) bool { return m <= 40 || m == 128 } // 64 fails, 128 passes again
+	var evals []Eval
+	eval := func(m int) (float64, error) {
+		f := 0.5
+		if pass(m) {
+			f = 1
+		}
+		evals = append(evals, Eval{Patterns: m, F1: f, Pass: pass(m)})
+		return f, nil
+	}
+	got, err := LargestPassingFrom(1, 1, 1000, 0.99, eval)
+	if err != nil || got != 40 {
+		t.Fatalf("got %d (%v), want 40", got, err)
+	}
+	res := Result{Capacity: got, Evals: evals}
+	res.exceptions()
+	if !slices.Equal(res.Exceptions, []int{128}) {
+		t.Fatalf("exceptions %v, want [128]", res.Exceptions)
+	}
+	for _, ev := range evals {
+		if ev.Patterns < got && !ev.Pass {
+			t.Errorf("tested M = %d below the capacity failed", ev.Patterns)
+		}
+	}
+	// Without the probe, M = 128 is never tested.
+	evals = nil
+	if got, _ := LargestPassingFrom(1, 0, 1000, 0.99, eval); got != 40 || slices.ContainsFunc(evals, func(e Eval) bool { return e.Patterns == 128 }) {
+		t.Fatalf("no probe: got %d with evaluations %v", got, evals)
 	}
 }

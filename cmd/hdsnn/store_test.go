@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+// storeSizes are small sizes at which margin storage takes well under a
+// second: 96 neurons, 10 delays, patterns of 120 steps at rate 0.01.
+var storeSizes = []string{"--delays", "10", "--pre", "0", "--post", "10", "--p-a", "0.01"}
+
+func generateFor(t *testing.T, dir string, m, seed int) string {
+	t.Helper()
+	mustRun(t, "generate", "--neurons", "96", "--patterns", strconv.Itoa(m), "--steps", "120", "--p-a", "0.01", "--seed", strconv.Itoa(seed), "--out", dir)
+	return filepath.Join(dir, "patterns.npy")
+}
+
+func readStoreReport(t *testing.T, dir string) storeReport {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "store.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r storeReport
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestStoreCommand(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, filepath.Join(dir, "a"), 12, 1)
+	out := filepath.Join(dir, "stored")
+	r := mustRun(t, append([]string{"store", "--patterns-file", pats, "--out", out, "--margin", "0.2"}, storeSizes...)...)
+	requireFiles(t, out, storeOutputs()...)
+	if !strings.Contains(r.stdout, "stored 12 patterns (12 new)") || !strings.Contains(r.stdout, "recall new") {
+		t.Errorf("summary missing:\n%s", r.stdout)
+	}
+	rep := readStoreReport(t, out)
+	if rep.Solver.Converged != 96 || rep.RecallNew.F1 < 0.999 {
+		t.Fatalf("converged %d/96, recall F1 %v", rep.Solver.Converged, rep.RecallNew.F1)
+	}
+	if _, err := os.Stat(filepath.Join(out, checkpointDir)); !os.IsNotExist(err) {
+		t.Errorf("checkpoint left after a finished store: %v", err)
+	}
+	cues, err := raster.ReadNPY(filepath.Join(out, "cues.npy"))
+	if err != nil || cues.M() != 12 || cues.T != 10 {
+		t.Fatalf("cues.npy: %v (want 12 cues of 10 steps)", err)
+	}
+
+	// Incremental: add 12 more patterns without the first 12 files.
+	more := generateFor(t, filepath.Join(dir, "b"), 12, 2)
+	out2 := filepath.Join(dir, "stored2")
+	r = mustRun(t, append([]string{"store", "--weights", filepath.Join(out, "weights.npy"), "--patterns-file", more, "--out", out2, "--margin", "0.2"}, storeSizes...)...)
+	rep = readStoreReport(t, out2)
+	if rep.Patterns.Old != 12 || rep.Patterns.New != 12 || rep.RecallOld == nil {
+		t.Fatalf("incremental report: %+v", rep.Patterns)
+	}
+	if rep.RecallOld.F1 < 0.999 || rep.RecallNew.F1 < 0.999 {
+		t.Fatalf("after adding: old F1 %v, new F1 %v", rep.RecallOld.F1, rep.RecallNew.F1)
+	}
+	// The rehearsed patterns are the originals: recall of the original
+	// first set with the new weights is perfect.
+	w, _, err := network.ReadWeights(filepath.Join(out2, "weights.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := raster.ReadNPY(pats)
+	p := rep.Params
+	cnt, _, err := network.Recall(w, p, orig, 7, 0)
+	if err != nil || cnt.F1() < 0.999 {
+		t.Fatalf("original first set after adding: F1 %v, %v", cnt.F1(), err)
+	}
+	if !strings.Contains(r.stdout, "recall old") {
+		t.Errorf("no old recall in:\n%s", r.stdout)
+	}
+}
+
+func TestStoreResume(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, dir, 12, 3)
+	args := append([]string{"store", "--patterns-file", pats, "--margin", "0.2"}, storeSizes...)
+	whole := filepath.Join(dir, "whole")
+	mustRun(t, append(args, "--out", whole)...)
+
+	// A checkpoint as an interrupted run leaves it: the first 20 neurons
+	// solved, with the weights of the whole run in their columns.
+	part := filepath.Join(dir, "part")
+	ck := filepath.Join(part, checkpointDir)
+	w, _, err := network.ReadWeights(filepath.Join(whole, "weights.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	solved := make([]bool, w.N)
+	for j := range w.N {
+		if j < 20 {
+			solved[j] = true
+			continue
+		}
+		for r := 0; r < w.N*w.D; r++ {
+			w.W[r*w.N+j] = 0 // unsolved neurons keep the zero start
+		}
+	}
+	set, _ := raster.ReadNPY(pats)
+	rep := readStoreReport(t, whole)
+	s := &storeCheckpoint{dir: ck, solved: solved}
+	if err := s.save(w, rep.Params, set); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRun(t, append(args, "--out", part, "--resume")...)
+	if !strings.Contains(r.stderr, "20 of 96 neurons already solved") {
+		t.Errorf("resume note missing:\n%s", r.stderr)
+	}
+	a, _, _ := network.ReadWeights(filepath.Join(whole, "weights.npy"))
+	b, _, _ := network.ReadWeights(filepath.Join(part, "weights.npy"))
+	if !slices.Equal(a.W, b.W) {
+		t.Fatal("resumed store differs from an uninterrupted one")
+	}
+	// A changed setting is refused on resume.
+	if err := s.save(w, rep.Params, set); err != nil {
+		t.Fatal(err)
+	}
+	bad := runHdsnn(t, append(args, "--out", part, "--resume", "--force", "--theta", "0.7")...)
+	if bad.err == nil || !strings.Contains(bad.err.Error(), "pass the same flags") {
+		t.Fatalf("changed θ on resume: %v", bad.err)
+	}
+}
+
+func TestStoreBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, dir, 2, 1)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--margin", "-1"}, "margin = -1"},
+		{[]string{"--margin", "NaN"}, "margin = NaN"},
+		{[]string{"--jitter", "1"}, "set the number of trials together"},
+		{[]string{"--start", "pinv"}, `--start "pinv" is not known`},
+		{[]string{"--rate", "3"}, "rate = 3"},
+	}
+	for _, tc := range cases {
+		args := append([]string{"store", "--patterns-file", pats, "--out", filepath.Join(dir, "o")}, storeSizes...)
+		r := runHdsnn(t, append(args, tc.args...)...)
+		if r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want %q", tc.args, r.err, tc.want)
+		}
+	}
+}
