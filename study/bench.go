@@ -8,7 +8,9 @@ import (
 
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/enum"
+	"github.com/hdsnn/hdsnn/internal/memstat"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 )
 
@@ -26,6 +28,9 @@ type Timing struct {
 	// visited, out of Pairs (epochs only).
 	Kept  int `json:"kept_pairs,omitempty"`
 	Pairs int `json:"pairs,omitempty"`
+	// PeakMemoryMB is the process's peak resident memory after the stage's
+	// repeats (the stages run in order, so it bounds each stage's own).
+	PeakMemoryMB float64 `json:"peak_memory_mb"`
 }
 
 // Stage is a stage of the benchmark that Bench can time.
@@ -37,17 +42,24 @@ const (
 	StageRecall
 	StageExactEpoch
 	StageSparseEpoch
+	// StageStore is margin storage of the patterns (b.Margin, or the
+	// margin package's defaults) from zero weights.
+	StageStore
 )
 
-var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch"}
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store"}
 
 // Stages returns every stage, in the order Bench times them.
-func Stages() []Stage { return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch} }
+func Stages() []Stage {
+	return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch, StageStore}
+}
 
-// String returns "init", "recall", "exact epoch" or "sparse epoch".
+// String returns "init", "recall", "exact epoch", "sparse epoch" or
+// "store".
 func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
 
-// ParseStage parses "init", "recall", "exact epoch" or "sparse epoch".
+// ParseStage parses "init", "recall", "exact epoch", "sparse epoch" or
+// "store".
 func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -99,8 +111,20 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			tm.Kept, tm.Pairs = g.Kept, g.Pairs
 			return nil
 		}
+	case StageStore:
+		mc := margin.DefaultConfig()
+		if b.Margin != nil {
+			mc = *b.Margin
+		}
+		run = func() error {
+			_, r, err := margin.Store(context.Background(), b.Params, set, nil, mc, margin.Hooks{})
+			if err == nil && r.Converged < set.N {
+				err = fmt.Errorf("%d of %d neurons did not meet every bound", set.N-r.Converged, set.N)
+			}
+			return err
+		}
 	default:
-		return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch or sparse epoch", stage)
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch, sparse epoch or store", stage)
 	}
 	return run, nil
 }
@@ -109,7 +133,7 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 // returns the medians: the initialisation, the recall of all M patterns,
 // one exact training epoch (forward, exact backward, optimiser step) and
 // one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
-// zero). stages selects which to run (nil: all). progress, if not nil, is
+// zero) and margin storage of the patterns. stages selects which to run (nil: all). progress, if not nil, is
 // told each stage and repeat as it starts.
 func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
 	if repeats <= 0 {
@@ -150,6 +174,7 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 		if tm.Events > 0 && tm.Median > 0 {
 			tm.EventsPerSecond = float64(tm.Events) / tm.Median
 		}
+		tm.PeakMemoryMB = memstat.PeakMB()
 		out = append(out, tm)
 	}
 	return out, nil

@@ -44,7 +44,7 @@ by recall (N per weight row added to the currents) and their rate, and the
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
 		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support")
 	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
-	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "exact epoch", "sparse epoch" (default all)`)
+	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "exact epoch", "sparse epoch", store (default all)`)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
 	return cmd
 }
@@ -60,7 +60,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	for _, s := range o.stages {
 		st, err := study.ParseStage(s)
 		if err != nil {
-			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\" or \"sparse epoch\"", s)
+			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\", \"sparse epoch\" or store", s)
 		}
 		stages = append(stages, st)
 	}
@@ -101,7 +101,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 // printTimings writes the timings as a table.
 func printTimings(w io.Writer, ts []study.Timing) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tpairs kept\t")
+	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tpairs kept\tpeak MB\t")
 	for _, t := range ts {
 		ev, rate, kept := "", "", ""
 		if t.Events > 0 {
@@ -110,7 +110,7 @@ func printTimings(w io.Writer, ts []study.Timing) {
 		if t.Pairs > 0 {
 			kept = fmt.Sprintf("%d / %d", t.Kept, t.Pairs)
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, kept)
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t%.0f\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, kept, t.PeakMemoryMB)
 	}
 	tw.Flush()
 }

@@ -194,7 +194,7 @@ func TestPipeline(t *testing.T) {
 func TestBench(t *testing.T) {
 	args := []string{"bench", "--neurons", "32", "--patterns", "2", "--steps", "60", "--delays", "5", "--p-a", "0.05", "--pre", "5", "--post", "5", "--repeats", "2"}
 	r := mustRun(t, args...)
-	for _, stage := range []string{"init", "recall", "exact epoch", "sparse epoch"} {
+	for _, stage := range []string{"init", "recall", "exact epoch", "sparse epoch", "store", "peak MB"} {
 		if !strings.Contains(r.stdout, stage) {
 			t.Errorf("bench table lacks %q:\n%s", stage, r.stdout)
 		}
@@ -206,10 +206,13 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(got.Timings) != 4 {
-		t.Fatalf("bench --json has %d stages, want 4", len(got.Timings))
+	if len(got.Timings) != 5 {
+		t.Fatalf("bench --json has %d stages, want 5", len(got.Timings))
 	}
 	for _, tm := range got.Timings {
+		if tm.PeakMemoryMB <= 0 {
+			t.Errorf("%s: peak memory %v MB", tm.Stage, tm.PeakMemoryMB)
+		}
 		if len(tm.Seconds) != 2 || tm.Median <= 0 {
 			t.Errorf("%s: seconds %v, median %v", tm.Stage, tm.Seconds, tm.Median)
 		}
