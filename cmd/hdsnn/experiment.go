@@ -36,6 +36,7 @@ so that a run finishes in well under two minutes on 2 cores.`,
 	cmd.AddCommand(
 		newRobustnessCmd(),
 		newSequentialCmd(),
+		newIncrementalCmd(),
 		newScanCmd(),
 		newCapacityCmd(),
 		newSearchCmd(),

@@ -156,3 +156,23 @@ func TestStoreBadFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestExperimentIncremental(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "inc")
+	r := mustRun(t, "experiment", "incremental", "--quick", "--out", out)
+	requireFiles(t, out, "incremental.csv", "incremental.png", "incremental.svg")
+	b, err := os.ReadFile(filepath.Join(out, "incremental.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 13 || !strings.HasPrefix(lines[0], "rule,stored,") || !strings.HasPrefix(lines[6], "margin,24,") || !strings.HasPrefix(lines[12], "hebbian,24,") {
+		t.Errorf("incremental.csv:\n%s", b)
+	}
+	if !strings.Contains(r.stderr, "margin, 24 stored: F1 1.0000") {
+		t.Errorf("progress:\n%s", r.stderr)
+	}
+	if bad := runHdsnn(t, "experiment", "incremental", "--quick", "--rules", "oja", "--out", out+"2"); bad.err == nil || !strings.Contains(bad.err.Error(), "oja") {
+		t.Errorf("unknown rule: %v", bad.err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/hdsnn/hdsnn/score"
 	"github.com/hdsnn/hdsnn/study"
 	"github.com/hdsnn/hdsnn/study/capacity"
+	"github.com/hdsnn/hdsnn/study/incremental"
 	"github.com/hdsnn/hdsnn/study/scan"
 	"github.com/hdsnn/hdsnn/study/search"
 	"github.com/hdsnn/hdsnn/study/sequential"
@@ -303,5 +304,31 @@ func TestRecall(t *testing.T) {
 	}
 	if d := Recall(p, st.Patterns.Patterns[0], trial, "pattern 0", 0, 0); d.MaxNeurons != DefaultNeurons {
 		t.Errorf("default shows %d neurons", d.MaxNeurons)
+	}
+}
+
+func TestIncremental(t *testing.T) {
+	var pts []incremental.Point
+	for k := 1; k <= 3; k++ {
+		pts = append(pts,
+			incremental.Point{Rule: incremental.Margin, Stored: k, All: score.Result{F1: 1}, MinF1: 1},
+			incremental.Point{Rule: incremental.Hebbian, Stored: k, All: score.Result{F1: 1 / float64(k)}, MinF1: 0.5 / float64(k)})
+	}
+	p := Incremental(pts, setup)
+	mustPlot(t, p)
+	if len(p.Series) != 4 {
+		t.Fatalf("%d series, want all and worst for each of 2 rules", len(p.Series))
+	}
+	for i, want := range []string{"margin: all stored", "margin: worst pattern", "hebbian: all stored", "hebbian: worst pattern"} {
+		s := p.Series[i]
+		if s.Name != want || !slices.Equal(s.X, []float64{1, 2, 3}) {
+			t.Errorf("series %d: %q at %v, want %q at 1, 2, 3", i, s.Name, s.X, want)
+		}
+	}
+	if p.Series[0].Style.Colour == p.Series[2].Style.Colour || p.Series[0].Style.Dash == p.Series[1].Style.Dash {
+		t.Error("rules share a colour, or all and worst share a dash")
+	}
+	if strings.Contains(p.Title, "M = ") || strings.Contains(p.Title, "weights") {
+		t.Errorf("title %q names M or weights, which the axis and legend give", p.Title)
 	}
 }
