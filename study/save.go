@@ -20,12 +20,16 @@ func (r *Result) Save(dir string) error {
 		return err
 	}
 	b := r.Report.Benchmark
-	details, err := json.Marshal(map[string]any{"init": b.Init, "init_stats": r.Report.InitStats, "train": b.Train, "patterns": b.Patterns})
+	init := b.Init.Method.String() + " init"
+	if b.Margin != nil {
+		init = "margin storage"
+	}
+	details, err := json.Marshal(map[string]any{"init": b.Init, "margin": b.Margin, "init_stats": r.Report.InitStats, "train": b.Train, "patterns": b.Patterns})
 	if err != nil {
 		return err
 	}
 	meta := network.Meta{Version: r.Report.Version, Params: &b.Params, Seed: b.Seed,
-		Source: fmt.Sprintf("hdsnn run: %s init, %d epochs of training", b.Init.Method, len(r.Report.History)), Details: details}
+		Source: fmt.Sprintf("hdsnn run: %s, %d epochs of training", init, len(r.Report.History)), Details: details}
 	if err := network.WriteWeights(filepath.Join(dir, "weights.npy"), r.Weights, meta); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +56,11 @@ for a .csv file whose last neurons or steps are silent.`,
 // run validates the flags, files and outputs, computes the weights, scores
 // them and writes them.
 func (o *initCmd) run(cmd *cobra.Command) error {
+	if o.init == initMargin {
+		// Margin storage is "hdsnn store" from zero weights.
+		s := &storeCmd{options: o.options, start: "zero", saveEach: time.Minute}
+		return s.run(cmd)
+	}
 	if err := o.validate(); err != nil {
 		return err
 	}

@@ -176,3 +176,19 @@ func TestExperimentIncremental(t *testing.T) {
 		t.Errorf("unknown rule: %v", bad.err)
 	}
 }
+
+// TestInitMargin checks that init --init margin stores by margin learning
+// (the store command from zero weights), not by the Hebbian rule.
+func TestInitMargin(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, dir, 12, 5)
+	out := filepath.Join(dir, "m")
+	r := mustRun(t, append([]string{"init", "--init", "margin", "--patterns-file", pats, "--out", out, "--margin", "0.2"}, storeSizes...)...)
+	if !strings.Contains(r.stdout, "stored 12 patterns (12 new) with margin κ = 0.2") {
+		t.Fatalf("init --init margin did not store by margin:\n%s", r.stdout)
+	}
+	requireFiles(t, out, storeOutputs()...)
+	if rep := readStoreReport(t, out); rep.RecallNew.F1 < 0.999 {
+		t.Errorf("recall F1 %v", rep.RecallNew.F1)
+	}
+}
