@@ -26,7 +26,8 @@ type Setup struct {
 	PA float64
 	// Seeds is the number of independent runs per point (0: left out).
 	Seeds int
-	// Weights names the weights scored: "initial" or "trained".
+	// Weights names the weights scored: "initial", "trained",
+	// "margin-stored" or "margin-stored, trained".
 	Weights string
 }
 
@@ -34,8 +35,14 @@ type Setup struct {
 // or initial weights.
 func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
 	w := "initial"
+	if b.Margin != nil {
+		w = "margin-stored"
+	}
 	if trained {
-		w = "trained"
+		w += ", trained"
+		if b.Margin == nil {
+			w = "trained"
+		}
 	}
 	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, PA: b.Params.PA, Seeds: seeds, Weights: w}
 }
