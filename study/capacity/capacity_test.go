@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/hdsnn/hdsnn/margin"
 	"math"
 	"os"
 	"path/filepath"
@@ -291,5 +292,34 @@ func TestExceptions(t *testing.T) {
 	evals = nil
 	if got, _ := LargestPassingFrom(1, 0, 1000, 0.99, eval); got != 40 || slices.ContainsFunc(evals, func(e Eval) bool { return e.Patterns == 128 }) {
 		t.Fatalf("no probe: got %d with evaluations %v", got, evals)
+	}
+}
+
+// TestMarginMode measures mode margin beside init at the tiny size: margin
+// storage (from --margin-start) holds many more patterns than the Hebbian
+// initialisation there.
+func TestMarginMode(t *testing.T) {
+	cfg := tinyCapacity()
+	mc := margin.DefaultConfig()
+	cfg.Base.Margin = &mc
+	cfg.Modes = []Mode{Init, Margin}
+	cfg.MaxPatterns, cfg.MarginStart = 24, 8
+	rs, err := Run(context.Background(), cfg, filepath.Join(t.TempDir(), "capacity.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[1].Mode != Margin {
+		t.Fatalf("results %+v", rs)
+	}
+	if rs[1].Capacity <= 2*rs[0].Capacity {
+		t.Errorf("margin capacity %d, init %d: want margin storage to hold more than twice as many", rs[1].Capacity, rs[0].Capacity)
+	}
+	if first := rs[1].Evals[0].Patterns; first != 8 {
+		t.Errorf("the margin search started at M = %d, want --margin-start 8", first)
+	}
+	noMargin := tinyCapacity()
+	noMargin.Modes = []Mode{Margin}
+	if err := noMargin.Validate(); err == nil || !strings.Contains(err.Error(), "Base.Margin") {
+		t.Errorf("mode margin without settings: %v", err)
 	}
 }
