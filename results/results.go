@@ -143,6 +143,9 @@ func Sweep(ctx context.Context, t Table, jobs []Job, progress func(done, total i
 	for _, r := range have {
 		done[key(r.Values, r.Seed)] = r
 	}
+	if err := dropPartialLine(path); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
@@ -194,6 +197,25 @@ func Sweep(ctx context.Context, t Table, jobs []Job, progress func(done, total i
 		return nil
 	})
 	return rows, err
+}
+
+// dropPartialLine cuts a last line that a crash (a kill, a full disk)
+// left without its newline, so that the next row appended does not join
+// it. Read ignores such a line; without the cut it would be glued to the
+// next row and make the file unreadable.
+func dropPartialLine(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	keep := strings.LastIndexByte(string(b), '\n') + 1 // 0 without a newline
+	if keep == len(b) {
+		return nil
+	}
+	return os.Truncate(path, int64(keep))
 }
 
 // appendRow writes one row and syncs it to disk.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -80,5 +81,38 @@ func TestMeanErr(t *testing.T) {
 		if math.Abs(m-tt.mean) > 1e-15 || math.Abs(se-tt.se) > 1e-15 {
 			t.Errorf("MeanErr(%v) = %v, %v; want %v, %v", tt.xs, m, se, tt.mean, tt.se)
 		}
+	}
+}
+
+// TestSweepAfterCutRow: a last row cut short by a crash is dropped before
+// new rows are appended, so the file stays readable and the cut run is
+// run again (issue: the next row was glued to it, and the run after that
+// failed with "wrong number of fields").
+func TestSweepAfterCutRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.csv")
+	run := func(context.Context) (score.Result, error) { return score.Result{F1: 0.5}, nil }
+	jobs := []Job{{Values: []string{"a"}, Seed: 1, Run: run}, {Values: []string{"b"}, Seed: 1, Run: run}}
+	if _, err := Sweep(context.Background(), Table{Path: path, Columns: []string{"kind"}}, jobs, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := b[:len(b)-9] // the last row loses its tail and its newline
+	if err := os.WriteFile(path, cut, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	more := append(jobs, Job{Values: []string{"c"}, Seed: 1, Run: run})
+	rows, err := Sweep(context.Background(), Table{Path: path, Columns: []string{"kind"}}, more, nil)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("resume after a cut row: %v, %d rows", err, len(rows))
+	}
+	back, err := Read(path, []string{"kind"})
+	if err != nil {
+		t.Fatalf("the CSV no longer reads: %v", err)
+	}
+	if len(back) != 3 {
+		t.Errorf("%d rows in the file, want 3 (the cut one run again)", len(back))
 	}
 }
