@@ -192,6 +192,55 @@ func (l *lines) next() (string, error) {
 	}
 }
 
+// csvValue parses the field of column name: a whole non-negative step,
+// neuron or pattern index, or, with dt > 0, a time in ms binned to step
+// floor(t/dt).
+func csvValue(name, field string, dt float64) (int, error) {
+	if name == "time" && dt == 0 {
+		return 0, errors.New("the time column holds times in ms; pass the step length dt (--dt) to bin them, or name the column step for whole steps")
+	}
+	if (name == "step" || name == "time") && dt > 0 {
+		x, err := strconv.ParseFloat(field, 64)
+		switch {
+		case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(x):
+			return 0, fmt.Errorf("time %q is not a number (ms)", field)
+		case x < 0:
+			return 0, fmt.Errorf("time %s ms is negative", field)
+		case math.IsInf(x, 0) || x/dt >= math.MaxInt32:
+			return 0, fmt.Errorf("time %s ms is beyond %d steps of %v ms", field, math.MaxInt32, dt)
+		}
+		return int(math.Floor(x / dt)), nil
+	}
+	v, err := strconv.Atoi(field)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("%s %s is too large", name, field)
+	case err != nil:
+		return 0, fmt.Errorf("%s %q is not an integer", name, field)
+	case v < 0:
+		return 0, fmt.Errorf("%s %d is negative", name, v)
+	case name == "pattern" && v > math.MaxInt32:
+		return 0, fmt.Errorf("pattern %d does not fit a 32-bit index", v)
+	case name == "neuron" && v > math.MaxInt32:
+		return 0, fmt.Errorf("neuron %d does not fit a 32-bit neuron index", v)
+	}
+	return v, nil
+}
+
+// add records event e and the largest indices seen, with their lines.
+func (ev *csvEvents) add(e csvEvent) {
+	i := &ev.info
+	i.Events++
+	if e.neuron > i.MaxNeuron {
+		i.MaxNeuron, ev.neuronLine = e.neuron, e.line
+	}
+	if e.step > i.MaxStep {
+		i.MaxStep, ev.stepLine = e.step, e.line
+	}
+	i.MaxPattern = max(i.MaxPattern, e.pattern)
+	ev.events = append(ev.events, e)
+}
+
 // readEvents parses the CSV events in r, read from path. With dt > 0 the
 // step column is a time in ms, binned to floor(time / dt).
 func readEvents(path string, r io.Reader, dt float64) (*csvEvents, error) {
@@ -241,58 +290,20 @@ func readEvents(path string, r io.Reader, dt float64) (*csvEvents, error) {
 
 		e := csvEvent{line: line}
 		for k, name := range cols {
-			var v int
-			if name == "time" && dt == 0 {
-				return nil, perr("the time column holds times in ms; pass the step length dt (--dt) to bin them, or name the column step for whole steps")
-			}
-			if (name == "step" || name == "time") && dt > 0 {
-				x, err := strconv.ParseFloat(fields[k], 64)
-				switch {
-				case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(x):
-					return nil, perr("time %q is not a number (ms)", fields[k])
-				case x < 0:
-					return nil, perr("time %s ms is negative", fields[k])
-				case math.IsInf(x, 0) || x/dt >= math.MaxInt32:
-					return nil, perr("time %s ms is beyond %d steps of %v ms", fields[k], math.MaxInt32, dt)
-				}
-				v = int(math.Floor(x / dt))
-			} else {
-				var err error
-				v, err = strconv.Atoi(fields[k])
-				switch {
-				case err != nil && errors.Is(err, strconv.ErrRange):
-					return nil, perr("%s %s is too large", name, fields[k])
-				case err != nil:
-					return nil, perr("%s %q is not an integer", name, fields[k])
-				case v < 0:
-					return nil, perr("%s %d is negative", name, v)
-				}
+			v, err := csvValue(name, fields[k], dt)
+			if err != nil {
+				return nil, &ParseError{Path: path, Line: line, Err: err}
 			}
 			switch name {
 			case "pattern":
-				if v > math.MaxInt32 {
-					return nil, perr("pattern %d does not fit a 32-bit index", v)
-				}
 				e.pattern = v
 			case "neuron":
-				if v > math.MaxInt32 {
-					return nil, perr("neuron %d does not fit a 32-bit neuron index", v)
-				}
 				e.neuron = v
 			case "step", "time":
 				e.step = v
 			}
 		}
-		i := &ev.info
-		i.Events++
-		if e.neuron > i.MaxNeuron {
-			i.MaxNeuron, ev.neuronLine = e.neuron, line
-		}
-		if e.step > i.MaxStep {
-			i.MaxStep, ev.stepLine = e.step, line
-		}
-		i.MaxPattern = max(i.MaxPattern, e.pattern)
-		ev.events = append(ev.events, e)
+		ev.add(e)
 	}
 	if ev.info.MaxPattern >= 0 {
 		seen := make(map[int]bool)
