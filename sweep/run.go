@@ -64,24 +64,7 @@ type Report struct {
 // returns ctx's error. It returns an error naming the failures when some
 // task failed.
 func Run(ctx context.Context, p Plan, tasks []Task, o RunOptions) (Report, error) {
-	cores := runtime.NumCPU()
-	// Without CPU affinity (Slurm's task/none) NumCPU counts the whole
-	// node; the allocation is what Slurm says.
-	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 && n < cores {
-		cores = n
-	}
-	jobs := o.Jobs
-	if jobs <= 0 {
-		jobs = cores
-	}
-	if o.Grace <= 0 {
-		o.Grace = 10 * time.Second
-	}
-	env := os.Environ()
-	if os.Getenv("GOMAXPROCS") == "" {
-		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, cores/jobs)))
-	}
-	env = append(env, o.Env...)
+	jobs, env := o.workers()
 
 	var (
 		mu      sync.Mutex
@@ -111,21 +94,7 @@ func Run(ctx context.Context, p Plan, tasks []Task, o RunOptions) (Report, error
 			for t := range next {
 				res, err := runTask(ctx, p, t, o, env)
 				mu.Lock()
-				switch {
-				case res == skipped:
-					rep.Skipped = append(rep.Skipped, t.Index)
-				case res == busy:
-					rep.Busy = append(rep.Busy, t.Index)
-					logf("task %d (%s): running in another process, left to it", t.Index, t.ID)
-				case res == ran:
-					rep.Ran = append(rep.Ran, t.Index)
-					logf("task %d (%s): done", t.Index, t.ID)
-				case res == failed:
-					rep.Failed = append(rep.Failed, t.Index)
-					logf("task %d (%s): FAILED: %v (log: %s)", t.Index, t.ID, err, filepath.Join(TaskDir(o.Out, t.ID), LogFile))
-				case res == stopped:
-					logf("task %d (%s): interrupted; not done", t.Index, t.ID)
-				}
+				rep.record(t, res, err, o.Out, logf)
 				if res != stopped {
 					settled++
 				}
@@ -152,6 +121,49 @@ func Run(ctx context.Context, p Plan, tasks []Task, o RunOptions) (Report, error
 		return rep, fmt.Errorf("%d of %d tasks failed (tasks %v); see failed.json and log.txt in their directories", len(rep.Failed), len(tasks), rep.Failed)
 	}
 	return rep, nil
+}
+
+// workers returns the number of tasks run at once (o.Jobs, or the cores)
+// and the environment of each, which splits the cores among them; it sets
+// the default grace period.
+func (o *RunOptions) workers() (jobs int, env []string) {
+	cores := runtime.NumCPU()
+	// Without CPU affinity (Slurm's task/none) NumCPU counts the whole
+	// node; the allocation is what Slurm says.
+	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 && n < cores {
+		cores = n
+	}
+	jobs = o.Jobs
+	if jobs <= 0 {
+		jobs = cores
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Second
+	}
+	env = os.Environ()
+	if os.Getenv("GOMAXPROCS") == "" {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, cores/jobs)))
+	}
+	return jobs, append(env, o.Env...)
+}
+
+// record files the outcome res of task t in r and logs it.
+func (r *Report) record(t Task, res outcome, err error, out string, logf func(string, ...any)) {
+	switch res {
+	case skipped:
+		r.Skipped = append(r.Skipped, t.Index)
+	case busy:
+		r.Busy = append(r.Busy, t.Index)
+		logf("task %d (%s): running in another process, left to it", t.Index, t.ID)
+	case ran:
+		r.Ran = append(r.Ran, t.Index)
+		logf("task %d (%s): done", t.Index, t.ID)
+	case failed:
+		r.Failed = append(r.Failed, t.Index)
+		logf("task %d (%s): FAILED: %v (log: %s)", t.Index, t.ID, err, filepath.Join(TaskDir(out, t.ID), LogFile))
+	case stopped:
+		logf("task %d (%s): interrupted; not done", t.Index, t.ID)
+	}
 }
 
 // outcome is what happened to one task in Run.
