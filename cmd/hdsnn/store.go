@@ -139,24 +139,8 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	began := time.Now()
-	prog := newNeuronProgress(cmd.ErrOrStderr(), all.N, hooks.Solved)
-	saver := &storeCheckpoint{dir: ck, every: o.saveEach, solved: hooks.Solved, last: time.Now()}
-	if saver.solved == nil {
-		saver.solved = make([]bool, all.N)
-	}
-	hooks.Solved = saver.solved
-	hooks.OnNeuron = func(n margin.Neuron, w *network.Weights) error {
-		prog.neuron(n)
-		return saver.neuron(n, w, p, all)
-	}
-	w, rep, err := margin.Store(cmd.Context(), p, all, w0, o.margin, hooks)
-	prog.finish()
+	w, rep, err := o.solve(cmd, ck, p, all, w0, hooks)
 	if err != nil {
-		if w != nil && errors.Is(err, cmd.Context().Err()) {
-			if serr := saver.save(w, p, all); serr == nil {
-				return fmt.Errorf("%w; the %d neurons solved so far are checkpointed in %s (continue with --resume)", err, count(saver.solved), ck)
-			}
-		}
 		return err
 	}
 	r := storeReport{Version: hdsnn.Version, Params: p, Config: o.margin, Start: o.start, Solver: rep, Seconds: time.Since(began).Seconds()}
@@ -173,6 +157,30 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 	_ = os.RemoveAll(ck)
 	o.print(cmd.OutOrStdout(), r)
 	return nil
+}
+
+// solve runs the margin solve with a progress display and checkpoints of
+// the solved neurons; when cancelled, it saves a last checkpoint and says
+// how to resume.
+func (o *storeCmd) solve(cmd *cobra.Command, ck string, p network.Params, all *raster.Set, w0 *network.Weights, hooks margin.Hooks) (*network.Weights, margin.Report, error) {
+	prog := newNeuronProgress(cmd.ErrOrStderr(), all.N, hooks.Solved)
+	saver := &storeCheckpoint{dir: ck, every: o.saveEach, solved: hooks.Solved, last: time.Now()}
+	if saver.solved == nil {
+		saver.solved = make([]bool, all.N)
+	}
+	hooks.Solved = saver.solved
+	hooks.OnNeuron = func(n margin.Neuron, w *network.Weights) error {
+		prog.neuron(n)
+		return saver.neuron(n, w, p, all)
+	}
+	w, rep, err := margin.Store(cmd.Context(), p, all, w0, o.margin, hooks)
+	prog.finish()
+	if err != nil && w != nil && errors.Is(err, cmd.Context().Err()) {
+		if serr := saver.save(w, p, all); serr == nil {
+			err = fmt.Errorf("%w; the %d neurons solved so far are checkpointed in %s (continue with --resume)", err, count(saver.solved), ck)
+		}
+	}
+	return w, rep, err
 }
 
 // validateStore runs the flag checks and the store-specific ones.

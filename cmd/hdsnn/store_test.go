@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -190,5 +192,35 @@ func TestInitMargin(t *testing.T) {
 	requireFiles(t, out, storeOutputs()...)
 	if rep := readStoreReport(t, out); rep.RecallNew.F1 < 0.999 {
 		t.Errorf("recall F1 %v", rep.RecallNew.F1)
+	}
+}
+
+// TestStoreInterrupted cancels a store (as SIGINT does) and resumes it:
+// the interrupted run leaves a checkpoint and says how to continue, and
+// the resumed run ends with the weights of an uninterrupted one.
+func TestStoreInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, dir, 12, 6)
+	args := append([]string{"store", "--patterns-file", pats, "--margin", "0.2"}, storeSizes...)
+	whole := filepath.Join(dir, "whole")
+	mustRun(t, append(args, "--out", whole)...)
+
+	part := filepath.Join(dir, "part")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	root := newRoot()
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	err := execute(ctx, root, append(args, "--out", part))
+	if err == nil || !strings.Contains(err.Error(), "continue with --resume") {
+		t.Fatalf("interrupted store: %v", err)
+	}
+	requireFiles(t, filepath.Join(part, checkpointDir), "weights.npy", storeStateFile)
+	mustRun(t, append(args, "--out", part, "--resume")...)
+	a, _, _ := network.ReadWeights(filepath.Join(whole, "weights.npy"))
+	b, _, _ := network.ReadWeights(filepath.Join(part, "weights.npy"))
+	if a == nil || b == nil || !slices.Equal(a.W, b.W) {
+		t.Fatal("resumed store differs from an uninterrupted one")
 	}
 }
