@@ -258,8 +258,8 @@ func TestStoreBadInput(t *testing.T) {
 		q := p
 		q.D, q.Trigger = 41, 41
 		err := checkMemory(q, huge, DefaultConfig())
-		if !errors.Is(err, ErrTooLarge) {
-			t.Fatalf("err = %v, want ErrTooLarge", err)
+		if !errors.Is(err, network.ErrTooLarge) || !strings.Contains(err.Error(), "store fewer or shorter patterns") {
+			t.Fatalf("err = %v, want network.ErrTooLarge with the fix", err)
 		}
 	})
 }

@@ -139,16 +139,9 @@ func checkMemory(p network.Params, set *raster.Set, c Config) error {
 	rate = max(rate, p.PA)
 	steps := float64(set.M()) * (float64(p.Pre+set.T) + float64(c.Backgrounds+c.Perturbed-1)*float64(p.Pre+p.Trigger+p.D))
 	need := steps * (4*float64(set.N)*float64(p.D)*rate + 16)
-	const limit = 16 << 30
-	if need > limit {
-		return fmt.Errorf("storing %d patterns of %d steps at N = %d, D = %d needs about %.1f GiB of contexts (limit %d GiB): %w",
-			set.M(), set.T, set.N, p.D, need/(1<<30), limit>>30, ErrTooLarge)
-	}
-	return nil
+	what := fmt.Sprintf("the contexts of %d patterns of %d steps at N = %d, D = %d", set.M(), set.T, set.N, p.D)
+	return network.CheckMemory(need, what, "store fewer or shorter patterns")
 }
-
-// ErrTooLarge reports a solve whose contexts would not fit in memory.
-var ErrTooLarge = fmt.Errorf("too large for memory; store fewer or shorter patterns")
 
 // union merges two ascending lists without repeats.
 func union(a, b []int32) []int32 {
