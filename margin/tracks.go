@@ -129,14 +129,7 @@ func (pr *problem) constraints() int {
 // about N·D·p_A active pairs per step, 4 bytes each, over every step of
 // every track, plus the per-worker membranes.
 func checkMemory(p network.Params, set *raster.Set, c Config) error {
-	rate := 0.0
-	for _, pat := range set.Patterns {
-		rate += pat.Rate()
-	}
-	if set.M() > 0 {
-		rate /= float64(set.M())
-	}
-	rate = max(rate, p.PA)
+	rate := max(perturb.MeanRate(set), p.PA)
 	steps := float64(set.M()) * (float64(p.Pre+set.T) + float64(c.Backgrounds+c.Perturbed-1)*float64(p.Pre+p.Trigger+p.D))
 	need := steps * (4*float64(set.N)*float64(p.D)*rate + 16)
 	what := fmt.Sprintf("the contexts of %d patterns of %d steps at N = %d, D = %d", set.M(), set.T, set.N, p.D)
