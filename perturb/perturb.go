@@ -1,7 +1,10 @@
-// Package perturb alters the cue of a recall clamp: flipped slots,
-// truncation, silenced neurons and jittered spikes. Each function returns
-// a copy of the clamp whose cue window, steps [from, to), is altered and
-// leaves every other step as it was.
+// Package perturb alters the clamp input of a recall: flipped slots,
+// truncation, silenced neurons and jittered spikes. The cue functions
+// (FlipCue, TruncateCue, SilenceCue, JitterCue) return a copy of the clamp
+// whose cue window, steps [from, to), is altered and leave every other
+// step as it was; the kind FlipInput is the published noise protocol, which redraws
+// every slot of the whole clamp (background, cue and the free-running
+// period) at the input's mean rate (FlipClamp, InputRate).
 package perturb
 
 import (
@@ -14,15 +17,17 @@ import (
 	"github.com/hdsnn/hdsnn/raster"
 )
 
-// Kind is a cue perturbation. Its level means a probability (Flip), a
-// number of cue steps (Truncate, Jitter) or of neurons (Silence).
+// Kind is a perturbation of the recall input. Its level means a
+// probability (Flip, FlipInput), a number of cue steps (Truncate, Jitter) or
+// of neurons (Silence).
 type Kind int
 
 // The cue perturbations, in the order Kinds lists them.
 const (
 	// Flip redraws every (neuron, step) slot of the cue, with probability
 	// p (the level), as a Bernoulli draw at the patterns' mean rate
-	// (FlipCue).
+	// (FlipCue). This is our variant: the input outside the cue is left
+	// as it was. FlipInput is the published protocol.
 	Flip Kind = iota
 	// Truncate keeps only the first k steps of the cue (the level); the
 	// later cue steps are empty (TruncateCue).
@@ -32,17 +37,25 @@ const (
 	// Jitter moves every cue spike by a uniform integer offset in [−k, k]
 	// (k is the level), clipped to the cue window (JitterCue).
 	Jitter
+	// FlipInput ("flip-input") is the published noise protocol (flip_bits
+	// in the reference notebooks): every (neuron, step) slot of the whole
+	// clamp input, the background, the cue and the free-running period
+	// where the input is otherwise zero, is redrawn with probability p
+	// (the level) as a Bernoulli draw at the mean rate of the whole input
+	// of the trials (FlipClamp, InputRate). It comes last so that the
+	// other kinds keep their numbers, which name their random streams.
+	FlipInput
 )
 
-var kindNames = []string{"flip", "truncate", "silence", "jitter"}
+var kindNames = []string{"flip", "truncate", "silence", "jitter", "flip-input"}
 
 // Kinds returns every perturbation, in order.
-func Kinds() []Kind { return []Kind{Flip, Truncate, Silence, Jitter} }
+func Kinds() []Kind { return []Kind{Flip, Truncate, Silence, Jitter, FlipInput} }
 
-// String returns "flip", "truncate", "silence" or "jitter".
+// String returns "flip", "truncate", "silence", "jitter" or "flip-input".
 func (k Kind) String() string { return enum.String("Kind", kindNames, k) }
 
-// ParseKind parses "flip", "truncate", "silence" or "jitter".
+// ParseKind parses "flip", "truncate", "silence", "jitter" or "flip-input".
 func ParseKind(s string) (Kind, error) { return enum.Parse[Kind]("cue perturbation", kindNames, s) }
 
 // Valid reports whether k is one of Kinds.
@@ -61,7 +74,7 @@ func (k Kind) CheckLevel(level float64, cue, n int) error {
 	var ok bool
 	var want string
 	switch k {
-	case Flip:
+	case Flip, FlipInput:
 		ok, want = level >= 0 && level <= 1, "a probability in [0, 1]"
 	case Truncate:
 		ok, want = whole && level <= float64(cue), fmt.Sprintf("a whole number of steps in 0 … %d", cue)
@@ -119,6 +132,34 @@ func FlipCue(x *raster.Raster, from, to int, p, rate float64, r *rand.Rand) *ras
 		y.Steps[t] = out
 	}
 	return y
+}
+
+// InputRate returns the mean firing probability per (trial, neuron, step)
+// slot of the clamp inputs xs taken together: their spike count over the
+// sum of N·T. It is the rate at which FlipClamp redraws slots, as the
+// published flip_bits uses the mean of the whole input tensor. For the
+// recall inputs of a benchmark it is ≈ p_A·(Pre + Trigger)/(Pre + T +
+// Post), but it is computed from the inputs, not from that formula.
+func InputRate(xs []*raster.Raster) float64 {
+	spikes, slots := 0, 0
+	for _, x := range xs {
+		spikes += x.Count()
+		slots += x.N * x.T
+	}
+	if slots == 0 {
+		return 0
+	}
+	return float64(spikes) / float64(slots)
+}
+
+// FlipClamp returns a copy of the clamp x with every (neuron, step) slot
+// of every step redrawn with probability p as a Bernoulli(rate) draw: the
+// published noise protocol (flip_bits), which also flips the background
+// and injects spikes into the free-running period. Slots are visited and
+// drawn as by FlipCue over the whole clamp, steps [0, x.T). p = 0 returns
+// an exact copy.
+func FlipClamp(x *raster.Raster, p, rate float64, r *rand.Rand) *raster.Raster {
+	return FlipCue(x, 0, x.T, p, rate, r)
 }
 
 // TruncateCue returns a copy of the clamp x that keeps only the first k

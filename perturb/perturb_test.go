@@ -168,3 +168,125 @@ func TestJitterCue(t *testing.T) {
 		}
 	}
 }
+
+// recallClamps returns m clamps shaped like recall inputs: pre steps of
+// Bernoulli(pA) background, then a cue of trig steps at pA, then zero
+// input for the rest of the pattern (t steps in all) and post steps.
+func recallClamps(m, n, pre, trig, t, post int, pA float64, seed uint64) []*raster.Raster {
+	xs := make([]*raster.Raster, m)
+	for k := range xs {
+		x := raster.New(n, pre+t+post)
+		on := raster.Bernoulli(rng.Stream(seed, uint64(k)), n, pre+trig, pA)
+		copy(x.Steps, on.Steps)
+		xs[k] = x
+	}
+	return xs
+}
+
+func TestInputRate(t *testing.T) {
+	const m, n, pre, trig, tt, post, pA = 4, 300, 50, 40, 500, 50, 0.02
+	xs := recallClamps(m, n, pre, trig, tt, post, pA, 5)
+	spikes := 0
+	for _, x := range xs {
+		for _, s := range x.Steps {
+			spikes += len(s)
+		}
+	}
+	l := pre + tt + post
+	if got, want := InputRate(xs), float64(spikes)/float64(m*n*l); got != want {
+		t.Errorf("InputRate = %v, want the spike count over the slots, %v", got, want)
+	}
+	// ≈ p_A·(pre + trigger)/L: 1440 ± 38 expected spikes (binomial s.d.).
+	approx := pA * (pre + trig) / float64(l)
+	sd := math.Sqrt(float64(m*n*(pre+trig))*pA*(1-pA)) / float64(m*n*l)
+	if got := InputRate(xs); math.Abs(got-approx) > 5*sd {
+		t.Errorf("InputRate = %.5f, want ≈ p_A·(pre + trigger)/L = %.5f ± %.5f", got, approx, 5*sd)
+	}
+	if InputRate(nil) != 0 {
+		t.Error("InputRate of no inputs is not 0")
+	}
+}
+
+// TestFlipClamp checks the published protocol: p = 0 leaves the clamp
+// unchanged byte for byte, and p > 0 redraws slots outside the cue, in the
+// background and in the free-running period, at the input's mean rate.
+func TestFlipClamp(t *testing.T) {
+	const m, n, pre, trig, tt, post, pA = 4, 300, 50, 40, 500, 50, 0.02
+	xs := recallClamps(m, n, pre, trig, tt, post, pA, 6)
+	rate := InputRate(xs)
+	for k, x := range xs {
+		y := FlipClamp(x, 0, rate, rng.Stream(6, 100, uint64(k)))
+		if !slices.Equal(y.Dense(), x.Dense()) || !slices.EqualFunc(y.Steps, x.Steps, slices.Equal[[]int32]) {
+			t.Fatalf("trial %d: p = 0 changed the clamp", k)
+		}
+		if len(x.Steps[0]) > 0 {
+			y.Steps[0][0] = -1 // a copy: x must not change
+			if x.Steps[0][0] == -1 {
+				t.Fatal("FlipClamp returned the input's own step lists")
+			}
+		}
+	}
+
+	for _, p := range []float64{0.25, 1} {
+		// Per window (background [0, pre), free-running period
+		// [pre+trig, L)): the spikes after flipping, their expectation and
+		// variance. A slot that was on stays on with probability
+		// 1 − p + p·rate, one that was off turns on with p·rate, all
+		// independent, so the count is a sum of Bernoullis.
+		type window struct {
+			name              string
+			from, to          int
+			got, old, slots   int
+			removed, added    int
+			wantMean, wantVar float64
+		}
+		ws := []*window{
+			{name: "background", from: 0, to: pre},
+			{name: "free-running period", from: pre + trig, to: pre + tt + post},
+		}
+		for k, x := range xs {
+			y := FlipClamp(x, p, rate, rng.Stream(6, uint64(p*100), uint64(k)))
+			wellFormed(t, y)
+			for _, w := range ws {
+				for s := w.from; s < w.to; s++ {
+					w.got += len(y.Steps[s])
+					w.old += len(x.Steps[s])
+					w.slots += n
+					for i := range n {
+						switch {
+						case x.Has(i, s) && !y.Has(i, s):
+							w.removed++
+						case !x.Has(i, s) && y.Has(i, s):
+							w.added++
+						}
+					}
+				}
+			}
+		}
+		on, off := 1-p+p*rate, p*rate
+		for _, w := range ws {
+			w.wantMean = float64(w.old)*on + float64(w.slots-w.old)*off
+			w.wantVar = float64(w.old)*on*(1-on) + float64(w.slots-w.old)*off*(1-off)
+			sd := math.Sqrt(w.wantVar)
+			// 5 s.d.: a false failure has probability < 10⁻⁶ (the counts
+			// are in the hundreds, near normal); the seed is fixed anyway.
+			if math.Abs(float64(w.got)-w.wantMean) > 5*sd {
+				t.Errorf("p = %v, %s: %d spikes after flipping, want %.0f ± %.0f (5 s.d.)", p, w.name, w.got, w.wantMean, 5*sd)
+			}
+			// Spurious spikes where there were none: p·rate per empty slot.
+			addMean := float64(w.slots-w.old) * off
+			if addSD := math.Sqrt(addMean * (1 - off)); math.Abs(float64(w.added)-addMean) > 5*addSD || w.added == 0 {
+				t.Errorf("p = %v, %s: %d spikes added, want %.0f ± %.0f (5 s.d.)", p, w.name, w.added, addMean, 5*addSD)
+			}
+		}
+		// The background also loses spikes: p·(1 − rate) of them.
+		bg := ws[0]
+		remMean := float64(bg.old) * p * (1 - rate)
+		if remSD := math.Sqrt(remMean * (1 - p*(1-rate))); math.Abs(float64(bg.removed)-remMean) > 5*remSD || bg.removed == 0 {
+			t.Errorf("p = %v: %d background spikes removed, want %.0f ± %.0f (5 s.d.)", p, bg.removed, remMean, 5*remSD)
+		}
+		if ws[1].old != 0 {
+			t.Fatalf("test clamp has %d spikes after the cue", ws[1].old)
+		}
+	}
+}

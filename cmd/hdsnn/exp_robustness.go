@@ -27,16 +27,22 @@ func newRobustnessCmd() *cobra.Command {
 	o := &robustnessCmd{}
 	cmd := &cobra.Command{
 		Use:   "robustness",
-		Short: "Recall from perturbed cues: flipped slots, truncated cues, silenced neurons, jittered spikes",
+		Short: "Recall from perturbed cues: flipped slots, truncated cues, silenced neurons, jittered spikes, flipped input",
 		Long: `Store (and, unless --init-only, train) one network per seed, then cue every
 pattern with a perturbed cue (steps pre … pre+trigger−1 of the clamp) and score
 the replay on the usual scored steps. Perturbations (--kinds) and their levels:
   flip      p ∈ {0, 0.05, 0.1, 0.25, 0.5, 0.75, 1}: each (neuron, step) slot of
             the cue is redrawn, with probability p, at the patterns' mean rate
+            (our variant: the input outside the cue is left as it is)
   truncate  k = 0 … trigger: only the first k cue steps are kept (--quick: 8 values)
   silence   n = 0 … N in 8 steps: n neurons (a random set per seed) are silent
   jitter    k ∈ {0, 1, 2, 3, 5, 8}: every cue spike moves by a uniform offset in
             [−k, k] steps, clipped to the cue
+  flip-input  p as for flip: the published protocol (flip_bits): every slot of
+            the whole input (background, cue and the free-running period,
+            where it adds spurious clamp spikes) is redrawn, with probability
+            p, at the mean rate of the whole input (measured from the inputs;
+            ≈ p_A·(pre + trigger)/(pre + T + post))
 
 robustness.csv gets one row per (kind, level, seed); robustness-<kind>.png/svg
 shows F1 (mean ± s.e. over seeds), precision (mean over the runs that
@@ -51,7 +57,8 @@ that clean-cue validation does not see. At N = 1024 the initial weights
 already recall clean cues perfectly, so a keep-best run would stop at once;
 16 epochs raise F1 under 31 of 41 cue steps from 0.31 to 1.000.
 
-Published reference (N = 1024): flip 0.25 → P 1.000, R 0.937, F1 0.967;
+Published reference (N = 1024; its flip is flip-input here): flip 0.25 →
+P 1.000, R 0.937, F1 0.967;
 75 % of the cue → F1 0.862; 128 of 1024 neurons silenced → F1 1.000.`,
 		Example: `  hdsnn experiment robustness --quick
   hdsnn experiment robustness --kinds flip,silence --seeds 10 --out out/robustness

@@ -24,19 +24,19 @@ func csvLines(t *testing.T, path string) int {
 // and two kinds, then resumes it.
 func TestRobustnessCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "rob")
-	args := []string{"experiment", "robustness", "--quick", "--seeds", "1", "--kinds", "flip,truncate", "--out", out}
+	args := []string{"experiment", "robustness", "--quick", "--seeds", "1", "--kinds", "flip,truncate,flip-input", "--out", out}
 	r := mustRun(t, args...)
 	requireFiles(t, out, "robustness.csv", "robustness-flip.png", "robustness-flip.svg",
-		"robustness-truncate.png", "robustness-truncate.svg")
+		"robustness-truncate.png", "robustness-truncate.svg", "robustness-flip-input.png", "robustness-flip-input.svg")
 	if _, err := os.Stat(filepath.Join(out, "robustness-jitter.png")); err == nil {
 		t.Error("drew a kind that was not asked for")
 	}
-	// 7 flip levels + 8 truncate levels, one seed, and the header.
+	// 7 flip, 8 truncate and 7 flip-input levels, one seed, and the header.
 	csv := filepath.Join(out, "robustness.csv")
-	if n := csvLines(t, csv); n != 16 {
-		t.Errorf("robustness.csv has %d lines, want 16", n)
+	if n := csvLines(t, csv); n != 23 {
+		t.Errorf("robustness.csv has %d lines, want 23", n)
 	}
-	for _, want := range []string{"kind", "flip", "truncate", "F1", "± s.e.", "wrote"} {
+	for _, want := range []string{"kind", "flip", "truncate", "flip-input", "F1", "± s.e.", "wrote"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
@@ -47,10 +47,10 @@ func TestRobustnessCommand(t *testing.T) {
 	}
 
 	again := mustRun(t, args...)
-	if n := csvLines(t, csv); n != 16 {
-		t.Errorf("the resumed run left %d lines, want 16", n)
+	if n := csvLines(t, csv); n != 23 {
+		t.Errorf("the resumed run left %d lines, want 23", n)
 	}
-	if !strings.Contains(again.stderr, "15/15") || strings.Contains(again.stderr, "1/15") {
+	if !strings.Contains(again.stderr, "22/22") || strings.Contains(again.stderr, "1/22") {
 		t.Errorf("the resumed run should report all runs done at once:\n%s", again.stderr)
 	}
 

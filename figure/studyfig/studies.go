@@ -93,6 +93,8 @@ func robustnessAxis(kind perturb.Kind, b study.Benchmark) (subject, axis string)
 		return "Truncated cue", fmt.Sprintf("cue steps kept k (of %d)", b.CueLen())
 	case perturb.Silence:
 		return "Silenced cue neurons", fmt.Sprintf("neurons silenced during the cue (of N = %d)", b.Patterns.N)
+	case perturb.FlipInput:
+		return "Flipped input slots (published protocol)", "probability p that an input slot (any step) is redrawn at the input's mean rate"
 	default:
 		return "Jittered cue spikes", "cue spike jitter k (uniform offset in [−k, k] steps)"
 	}

@@ -143,6 +143,36 @@ func TestRobustnessPanels(t *testing.T) {
 	}
 }
 
+// TestRobustnessAxes checks that every kind has its own x label and
+// title, so that flip-input (the published protocol) is not drawn under
+// another kind's axis.
+func TestRobustnessAxes(t *testing.T) {
+	b := study.DefaultBenchmark()
+	seen := map[string]perturb.Kind{}
+	for _, kind := range perturb.Kinds() {
+		ss := []results.Summary{
+			{Values: []string{kind.String(), "0"}, Runs: 3, F1: 1, Precision: 1, Recall: 1, Fired: 3},
+			{Values: []string{kind.String(), "1"}, Runs: 3, F1: 0.5, Precision: 1, Recall: 0.4, Fired: 3},
+		}
+		st := Robustness(kind, ss, b, setup)
+		if len(st.Panels) != 3 || len(st.Panels[0].Series[0].X) != 2 {
+			t.Fatalf("%s: %d panels, want 3 with 2 levels", kind, len(st.Panels))
+		}
+		x := st.Panels[0].XLabel
+		if other, ok := seen[x]; ok {
+			t.Errorf("%s and %s share the x label %q", kind, other, x)
+		}
+		seen[x] = kind
+	}
+	st := Robustness(perturb.FlipInput, nil, b, setup)
+	if x := st.Panels[0].XLabel; !strings.Contains(x, "input slot") || !strings.Contains(x, "input's mean rate") {
+		t.Errorf("flip-input x label %q", x)
+	}
+	if !strings.Contains(st.Title, "published protocol") {
+		t.Errorf("flip-input title %q", st.Title)
+	}
+}
+
 func TestSequentialGaps(t *testing.T) {
 	nan := math.NaN()
 	sr := sequential.Series{Window: 4, Step: []int{2, 3, 4, 5, 6}, F1: []float64{1, 1, 0, 0, 1},

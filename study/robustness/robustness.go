@@ -1,7 +1,8 @@
 // Package robustness measures recall from perturbed cues: every pattern
 // of a stored network is cued with its cue flipped, truncated, silenced or
-// jittered (package perturb) at a range of levels, one results row per
-// (kind, level, seed).
+// jittered, or with its whole input flipped as in the published protocol
+// (package perturb), at a range of levels, one results row per (kind,
+// level, seed).
 package robustness
 
 import (
@@ -25,7 +26,7 @@ import (
 const robustnessTag uint64 = 0x726f627573740000 // "robust"
 
 // Levels returns the default levels of a perturbation for the
-// benchmark b: flip p ∈ {0, 0.05, 0.1, 0.25, 0.5, 0.75, 1}; truncate k =
+// benchmark b: flip and flip-input p ∈ {0, 0.05, 0.1, 0.25, 0.5, 0.75, 1}; truncate k =
 // 0 … Trigger steps kept (every step, or about 8 values with quick; k =
 // Trigger is the intact cue); silence n = 0 … N neurons in 8 equal steps;
 // jitter k ∈ {0, 1, 2, 3, 5, 8} steps.
@@ -36,7 +37,7 @@ func Levels(kind perturb.Kind, b study.Benchmark, quick bool) ([]float64, error)
 	cue := b.CueLen()
 	var lv []float64
 	switch kind {
-	case perturb.Flip:
+	case perturb.Flip, perturb.FlipInput:
 		lv = []float64{0, 0.05, 0.1, 0.25, 0.5, 0.75, 1}
 	case perturb.Truncate:
 		if quick && cue > 7 {
@@ -167,7 +168,9 @@ func stream(seed, kind uint64, level float64) func(part uint64) *rand.Rand {
 }
 
 // Inputs returns the recall inputs of st (background round 0) with
-// the cue of every pattern perturbed by kind at level. stream(μ) gives the
+// the cue of every pattern perturbed by kind at level; with
+// perturb.FlipInput every slot of every input is redrawn, at the mean rate
+// of all M inputs before flipping (perturb.InputRate). stream(μ) gives the
 // random generator of pattern μ; stream(math.MaxUint64) that of the
 // silencing permutation, which must not depend on the level.
 func Inputs(st *study.Stored, kind perturb.Kind, level float64, stream func(part uint64) *rand.Rand) ([]*raster.Raster, error) {
@@ -195,6 +198,11 @@ func Inputs(st *study.Stored, kind perturb.Kind, level float64, stream func(part
 	case perturb.Jitter:
 		for m, x := range xs {
 			xs[m] = perturb.JitterCue(x, from, to, int(level), stream(uint64(m)))
+		}
+	case perturb.FlipInput:
+		rate := perturb.InputRate(xs)
+		for m, x := range xs {
+			xs[m] = perturb.FlipClamp(x, level, rate, stream(uint64(m)))
 		}
 	}
 	return xs, nil

@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/hdsnn/hdsnn/perturb"
+	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/score"
 	"github.com/hdsnn/hdsnn/study"
@@ -18,10 +20,11 @@ import (
 func TestLevels(t *testing.T) {
 	b := study.DefaultBenchmark().Quick()
 	for kind, want := range map[perturb.Kind]string{
-		perturb.Flip:     "0 0.05 0.1 0.25 0.5 0.75 1",
-		perturb.Truncate: "0 3 6 9 11 14 17 20",
-		perturb.Silence:  "0 16 32 48 64 80 96 112 128",
-		perturb.Jitter:   "0 1 2 3 5 8",
+		perturb.Flip:      "0 0.05 0.1 0.25 0.5 0.75 1",
+		perturb.Truncate:  "0 3 6 9 11 14 17 20",
+		perturb.Silence:   "0 16 32 48 64 80 96 112 128",
+		perturb.Jitter:    "0 1 2 3 5 8",
+		perturb.FlipInput: "0 0.05 0.1 0.25 0.5 0.75 1",
 	} {
 		lv, err := Levels(kind, b, true)
 		if err != nil {
@@ -139,6 +142,60 @@ func TestRobustnessResume(t *testing.T) {
 		if v := strings.Join(r.Values, " "); v == "truncate 20" || v == "silence 0" || v == "jitter 0" {
 			if r.Score.F1 < 0.999 {
 				t.Errorf("%s seed %d: F1 %.4f with the intact cue", v, r.Seed, r.Score.F1)
+			}
+		}
+	}
+}
+
+// TestInputsFlipInput checks that the published flip (flip-input) redraws
+// the input outside the cue, where the cue-only flip leaves it, that p = 0
+// leaves every input as it was, and that an intact input still recalls.
+func TestInputsFlipInput(t *testing.T) {
+	b := perfectQuick()
+	st, err := study.NewShared(b, false).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := st.Inputs(0)
+	from, to := b.Params.Pre, b.Params.Pre+min(b.Params.Trigger, st.Patterns.T)
+	outside := func(xs []*raster.Raster) (changed int) {
+		for m, x := range xs {
+			for s := range x.T {
+				if (s < from || s >= to) && !slices.Equal(x.Steps[s], clean[m].Steps[s]) {
+					changed++
+				}
+			}
+		}
+		return changed
+	}
+	for _, c := range []struct {
+		kind    perturb.Kind
+		level   float64
+		changes bool
+	}{
+		{perturb.FlipInput, 0, false},
+		{perturb.Flip, 0.25, false},
+		{perturb.FlipInput, 0.25, true},
+	} {
+		xs, err := Inputs(st, c.kind, c.level, stream(b.Seed, uint64(c.kind), c.level))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := outside(xs); (n > 0) != c.changes {
+			t.Errorf("%s %v changed %d steps outside the cue", c.kind, c.level, n)
+		}
+		if c.level == 0 {
+			for m := range xs {
+				if !slices.Equal(xs[m].Dense(), clean[m].Dense()) {
+					t.Errorf("%s 0 changed input %d", c.kind, m)
+				}
+			}
+			r, err := st.RecallInputs(xs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.F1 < 0.999 {
+				t.Errorf("%s 0: F1 %.4f with the intact input", c.kind, r.F1)
 			}
 		}
 	}
