@@ -37,7 +37,7 @@ func teacher(p network.Params, w *network.Weights, pat, x *raster.Raster, end in
 	for t := 0; t < end; t++ {
 		seen[t] = x.Steps[t]
 		if t >= p.Pre+p.D && t-p.Pre < pat.T {
-			seen[t] = union(pat.Steps[t-p.Pre], x.Steps[t])
+			seen[t] = raster.Union(pat.Steps[t-p.Pre], x.Steps[t])
 		}
 	}
 	u := make([]float64, n*end)

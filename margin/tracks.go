@@ -2,7 +2,6 @@ package margin
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
@@ -92,7 +91,7 @@ func (pr *problem) addTrack(m int, x *raster.Raster, end int) {
 			own = pat.Steps[t-p.Pre]
 		}
 		if t < x.T {
-			seen[t] = union(own, x.Steps[t])
+			seen[t] = raster.Union(own, x.Steps[t])
 		} else {
 			seen[t] = own
 		}
@@ -134,17 +133,4 @@ func checkMemory(p network.Params, set *raster.Set, c Config) error {
 	need := steps * (4*float64(set.N)*float64(p.D)*rate + 16)
 	what := fmt.Sprintf("the contexts of %d patterns of %d steps at N = %d, D = %d", set.M(), set.T, set.N, p.D)
 	return network.CheckMemory(need, what, "store fewer or shorter patterns")
-}
-
-// union merges two ascending lists without repeats.
-func union(a, b []int32) []int32 {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	out := append(slices.Clone(a), b...)
-	slices.Sort(out)
-	return slices.Compact(out)
 }

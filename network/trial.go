@@ -188,7 +188,7 @@ func (s *Stepper) Step() bool {
 	if len(s.spk) > 0 {
 		s.st.Spikes.Steps[t] = slices.Clone(s.spk)
 	}
-	s.st.Seen.Steps[t] = union(s.st.Spikes.Steps[t], s.st.Input.Steps[t])
+	s.st.Seen.Steps[t] = raster.Union(s.st.Spikes.Steps[t], s.st.Input.Steps[t])
 	return true
 }
 
@@ -308,33 +308,4 @@ func (s *Stepper) runContext(ctx context.Context) (*State, error) {
 		}
 	}
 	return s.st, nil
-}
-
-// union merges two ascending lists without repeats. It returns one of
-// them unchanged when the other is empty.
-func union(a, b []int32) []int32 {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]int32, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			out = append(out, a[i])
-			i++
-		case a[i] > b[j]:
-			out = append(out, b[j])
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
 }

@@ -186,3 +186,33 @@ func SetFromDense(m, n, t int, d []uint8) (*Set, error) {
 	}
 	return s, nil
 }
+
+// Union merges two ascending step lists (neuron indices) without
+// repeats: the spikes of either. It returns one of them unchanged when the
+// other is empty.
+func Union(a, b []int32) []int32 {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]int32, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			out = append(out, a[i])
+			i++
+		case a[i] > b[j]:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, a[i])
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}

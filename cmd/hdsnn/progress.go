@@ -77,12 +77,7 @@ type neuronProgress struct {
 // newNeuronProgress returns a reporter for a solve of total neurons, of
 // which those marked in solved are already done.
 func newNeuronProgress(w io.Writer, total int, solved []bool) *neuronProgress {
-	p := &neuronProgress{w: w, total: total}
-	for _, s := range solved {
-		if s {
-			p.done++
-		}
-	}
+	p := &neuronProgress{w: w, total: total, done: count(solved)}
 	if isTerminal(w) {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(w),
