@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/figure"
 	"github.com/hdsnn/hdsnn/figure/studyfig"
+	"github.com/hdsnn/hdsnn/results"
 	"github.com/hdsnn/hdsnn/study/capacity"
 )
 
@@ -22,7 +24,8 @@ type capacityCmd struct {
 	expOptions
 	neuronsList, delaysList, modes string
 	marginStart, probe             int
-	threshold                      float64
+	threshold, precision           float64
+	marginScale                    float64
 	maxPatterns                    int
 }
 
@@ -36,28 +39,38 @@ func newCapacityCmd() *cobra.Command {
 and mode (--modes: init = the analytical initialisation alone, trained = after
 training, margin = margin storage with the --margin… flags, see hdsnn store),
 find the largest number of patterns M whose cued recall has a mean F1 ≥
---threshold over --seeds independent pattern sets. M doubles from 1 (from
---margin-start for mode margin; 1, 2, 4, …, at most --max-patterns) until the
-mean F1 falls below the threshold, then bisection finds the boundary. Recall
-need not get worse monotonically with M (training can rescue a larger set),
-so the search also evaluates --probe doublings past the first failure; the
-capacity reported is the largest M such that every smaller M tested passed,
-and tested M above it that passed are listed as exceptions.
+--threshold over --seeds independent pattern sets. M doubles from 1 (for mode
+margin from --margin-start, or from --margin-start-scale × N·D/(T−D) in each
+cell; 1, 2, 4, …, at most --max-patterns) until the mean F1 falls below the
+threshold, then bisection finds the boundary, to one pattern or, with
+--precision p, until the failing M is within a factor 1 + p of the passing one.
+Recall need not get worse monotonically with M (training can rescue a larger
+set), so the search also evaluates --probe doublings past the first failure;
+the capacity reported is the largest M such that every smaller M tested
+passed, tested M above it that passed are listed as exceptions, and the
+smallest failing M above it is "fails at" (none: the capacity is a lower
+bound, the search reached --max-patterns).
 
 Every evaluated (N, D, mode, M, seed) is a row of capacity.csv, so a rerun
-resumes where it stopped. capacity-summary.csv holds one row per (N, D, mode)
-with the capacity, the exceptions and two reference bounds: N²·D/(T−D) (weights over the
-constraints a pattern puts on each neuron) and N·D/(T−D) (per neuron).
-capacity-vs-neurons and capacity-vs-delays (PNG and SVG) plot the capacity
-on log axes with a tick at every N and D, against the per-neuron count
-N·D/(T−D); a capacity of 0 is left out of them.
+resumes where it stopped, and several runs with different grids may share one
+--out: the summary and figures cover every cell in the CSV. capacity-summary.csv
+holds one row per (N, D, mode) with the capacity, fails_at, the exceptions and
+two reference counts: N²·D/(T−D) (weights over the constraints a pattern puts
+on each neuron) and N·D/(T−D) (per neuron). capacity-vs-neurons and
+capacity-vs-delays (PNG and SVG) plot the capacity on log axes with a tick at
+every N and D, against the per-neuron count N·D/(T−D); capacity-vs-weights
+plots it against the weights per neuron N·D with the perceptron estimates
+α·N·D/(T−D) (Gardner: α ≈ 119 at zero margin, ≈ 46 at a margin of one standard
+deviation of the field, coding level 1e-3). A capacity of 0 is left out of
+the figures.
 
 --quick measures N ∈ {64, 128}, D ∈ {10, 20} at T = 200, p_A = 5e-3 with
 2 seeds and 2 training epochs.`,
 		Example: `  hdsnn experiment capacity --quick
   hdsnn experiment capacity --neurons-list 256,512,1024 --delays-list 21,41,81 --out out/capacity
   hdsnn experiment capacity --modes init --threshold 0.95 --neurons-list 512 --delays-list 41
-  hdsnn experiment capacity --modes margin --neurons-list 512 --delays-list 41 --seeds 2 --margin-start 440 --probe 0`,
+  hdsnn experiment capacity --modes margin --neurons-list 512 --delays-list 41 --seeds 2 --margin-start 440 --probe 0
+  hdsnn experiment capacity --modes margin --neurons-list 256 --delays-list 21,41,81 --seeds 2 --margin-start-scale 16 --precision 0.1 --probe 0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -69,6 +82,8 @@ N·D/(T−D); a capacity of 0 is left out of them.
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
 	fs.IntVar(&o.marginStart, "margin-start", 1, "mode margin: the M the doubling starts from (margin storage holds hundreds of patterns; each evaluation near capacity takes minutes)")
+	fs.Float64Var(&o.marginScale, "margin-start-scale", 0, "mode margin: start each cell's doubling at this multiple of N·D/(T−D) instead of --margin-start (0: use --margin-start)")
+	fs.Float64Var(&o.precision, "precision", 0, "stop the bisection once the failing M is within a factor 1 + precision of the passing one, in [0, 1) (0: to one pattern)")
 	fs.IntVar(&o.probe, "probe", 1, "doublings past the first failing M evaluated as well, to find passes above the boundary (listed as exceptions)")
 	for _, f := range []string{"neurons", "delays", "patterns"} {
 		_ = fs.MarkHidden(f) // replaced by the lists and the search; the flag exists
@@ -97,9 +112,16 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 		fmt.Fprintf(stderr, "  N = %d, D = %d, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
 			ev.Neurons, ev.Delays, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
 	}
-	rs, err := capacity.Run(cmd.Context(), cfg, csvPath)
-	if err != nil {
+	if _, err := capacity.Run(cmd.Context(), cfg, csvPath); err != nil {
 		return studyError(err)
+	}
+	rows, err := results.Read(csvPath, capacity.Columns())
+	if err != nil {
+		return err
+	}
+	rs, err := capacity.FromRows(rows, cfg.Threshold, cfg.Seeds)
+	if err != nil {
+		return fmt.Errorf("%s: %w", csvPath, err)
 	}
 	written, err := o.write(csvPath, rs)
 	if err != nil {
@@ -162,6 +184,12 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	if o.quick {
 		b.Train.Epochs = quick.Base.Train.Epochs
 	}
+	if !(o.precision >= 0 && o.precision < 1) {
+		return cfg, "", fmt.Errorf("--precision = %v: must be in [0, 1), e.g. 0.1 to stop bisecting within 10 %%", o.precision)
+	}
+	if !(o.marginScale >= 0) || math.IsInf(o.marginScale, 0) {
+		return cfg, "", fmt.Errorf("--margin-start-scale = %v: must be a finite number ≥ 0", o.marginScale)
+	}
 	if o.probe < 0 {
 		return cfg, "", fmt.Errorf("--probe = %d: cannot be negative", o.probe)
 	}
@@ -171,23 +199,24 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	}
 	cfg = capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
 		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds,
-		Probe: o.probe, MarginStart: o.marginStart}
+		Probe: o.probe, MarginStart: o.marginStart, MarginScale: o.marginScale, Precision: o.precision}
 	return cfg, csvPath, cfg.Validate()
 }
 
-// write writes the summary and the figures of the capacities rs and
-// returns the paths written.
+// write writes the summary and the figures of the capacities rs (every
+// cell of the CSV) and returns the paths written.
 func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, error) {
 	sumPath := filepath.Join(o.out, "capacity-summary.csv")
 	if err := capacity.WriteSummary(sumPath, rs); err != nil {
 		return nil, fmt.Errorf("writing the summary: %w", err)
 	}
 	vsN, vsD := studyfig.Capacity(rs, o.threshold, o.seeds)
+	vsW := studyfig.CapacityVsWeights(rs, o.threshold, o.seeds)
 	written := []string{csvPath, sumPath}
 	for _, f := range []struct {
 		name string
 		plot figure.LinePlot
-	}{{"capacity-vs-neurons", vsN}, {"capacity-vs-delays", vsD}} {
+	}{{"capacity-vs-neurons", vsN}, {"capacity-vs-delays", vsD}, {"capacity-vs-weights", vsW}} {
 		if len(f.plot.Series) == 0 {
 			continue // every capacity was 0: nothing to draw on log axes
 		}
@@ -202,10 +231,14 @@ func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, err
 // printCapacity prints the summary table.
 func printCapacity(w io.Writer, rs []capacity.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
+	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tfails at\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%.4f\t%.0f\t%.2f\t%d\t\n", r.Neurons, r.Delays, r.Steps, r.Mode,
-			r.Capacity, r.F1, r.Bound, r.BoundPerNeuron, len(r.Evals))
+		fails := "none (lower bound)"
+		if r.FailsAt > 0 {
+			fails = strconv.Itoa(r.FailsAt)
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%.4f\t%.0f\t%.2f\t%d\t\n", r.Neurons, r.Delays, r.Steps, r.Mode,
+			r.Capacity, fails, r.F1, r.Bound, r.BoundPerNeuron, len(r.Evals))
 	}
 	tw.Flush()
 }

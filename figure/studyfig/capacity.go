@@ -104,3 +104,77 @@ func floats(xs []int) []float64 {
 	}
 	return out
 }
+
+// Gardner's perceptron capacities at coding level 1e-3 (examples per
+// weight): at zero margin, and at a margin of one standard deviation of
+// the field (Gardner 1988; see README "Margin storage").
+const (
+	alphaZeroMargin = 119
+	alphaOneSD      = 46
+)
+
+// CapacityVsWeights draws every capacity of rs against the weights of one
+// neuron, N·D, on log axes with a tick at every N·D measured, beside the
+// perceptron estimates α·N·D/(T−D) for α = 119 (zero margin) and α = 46 (a
+// margin of one standard deviation of the field), evaluated at each
+// measured (N, D). Each mode has its colour; a capacity whose search found
+// a failing M above it (the capacity lies in [Capacity, FailsAt)) is a
+// filled marker, one where no tested M failed is only a lower bound and is
+// an open triangle. Capacities of 0 are left out (the title says so).
+func CapacityVsWeights(rs []capacity.Result, threshold float64, seeds int) figure.LinePlot {
+	var xs []int
+	var modes []capacity.Mode
+	t, zeros := 0, false
+	for _, r := range rs {
+		xs, modes = addNew(xs, r.Neurons*r.Delays), addNew(modes, r.Mode)
+		t, zeros = r.Steps, zeros || r.Capacity == 0
+	}
+	slices.Sort(xs)
+	slices.Sort(modes)
+	sorted := slices.Clone(rs)
+	slices.SortStableFunc(sorted, func(a, b capacity.Result) int { return a.Neurons*a.Delays - b.Neurons*b.Delays })
+	line := Setup{T: t, Seeds: seeds}.String() + "; open triangles: lower bounds (no tested M failed)"
+	if zeros {
+		line += "; capacity 0 not shown"
+	}
+	p := figure.LinePlot{Title: fmt.Sprintf("Capacity (largest M with mean F1 ≥ %g) against weights per neuron\n%s", threshold, line),
+		XLabel: "weights per neuron N·D", YLabel: "patterns M", LogX: true, LogY: true, XTicks: floats(xs)}
+	for mi, mode := range modes {
+		bracketed := figure.Series{Name: mode.String(), Style: &figure.Style{Colour: mi, Marker: 0, NoLine: true, Radius: 3.5}}
+		lower := figure.Series{Name: mode.String() + ", lower bound", Style: &figure.Style{Colour: mi, Marker: 5, NoLine: true, Radius: 4}}
+		for _, r := range sorted {
+			if r.Mode != mode || r.Capacity == 0 {
+				continue
+			}
+			s := &bracketed
+			if r.FailsAt == 0 {
+				s = &lower
+			}
+			s.X, s.Y = append(s.X, float64(r.Neurons*r.Delays)), append(s.Y, float64(r.Capacity))
+		}
+		for _, s := range []figure.Series{bracketed, lower} {
+			if len(s.X) > 0 {
+				p.Series = append(p.Series, s)
+			}
+		}
+	}
+	if len(p.Series) == 0 {
+		return p // nothing to compare the estimates with
+	}
+	for k, a := range []struct {
+		alpha float64
+		name  string
+	}{{alphaZeroMargin, "κ = 0"}, {alphaOneSD, "κ = 1 s.d."}} {
+		est := figure.Series{Name: fmt.Sprintf("α·N·D/(T−D), α = %g (%s)", a.alpha, a.name),
+			Style: &figure.Style{Colour: len(modes) + k, Dash: 1 + k, NoMarkers: true}}
+		seen := map[int]bool{}
+		for _, r := range sorted {
+			if x := r.Neurons * r.Delays; !seen[x] {
+				seen[x] = true
+				est.X, est.Y = append(est.X, float64(x)), append(est.Y, a.alpha*r.BoundPerNeuron)
+			}
+		}
+		p.Series = append(p.Series, est)
+	}
+	return p
+}

@@ -362,3 +362,44 @@ func TestIncremental(t *testing.T) {
 		t.Errorf("title %q names M or weights, which the axis and legend give", p.Title)
 	}
 }
+
+// TestCapacityVsWeights checks the capacity against N·D: ticks at every
+// N·D measured, bracketed capacities and lower bounds as separate series
+// of the same colour, both estimates as lines at α·N·D/(T−D) for every
+// measured cell, and capacity 0 left out.
+func TestCapacityVsWeights(t *testing.T) {
+	cell := func(n, d int, m capacity.Mode, c, failsAt int) capacity.Result {
+		return capacity.Result{Neurons: n, Delays: d, Steps: 1000, Mode: m, Capacity: c, FailsAt: failsAt,
+			BoundPerNeuron: float64(n*d) / float64(1000-d)}
+	}
+	rs := []capacity.Result{
+		cell(256, 21, capacity.Init, 0, 1), cell(256, 41, capacity.Init, 8, 9),
+		cell(256, 21, capacity.Margin, 90, 99), cell(256, 41, capacity.Margin, 200, 220), cell(512, 41, capacity.Margin, 440, 0),
+	}
+	p := CapacityVsWeights(rs, 0.99, 2)
+	pl := mustPlot(t, p)
+	if !p.LogX || !p.LogY || !strings.Contains(pl.Title.Text, "capacity 0 not shown") || !strings.Contains(pl.Title.Text, "lower bounds") {
+		t.Errorf("log %v/%v, title %q", p.LogX, p.LogY, pl.Title.Text)
+	}
+	if got := labels(pl.X); !slices.Equal(got, []string{"5376", "10496", "20992"}) {
+		t.Errorf("ticks %v, want one at every N·D", got)
+	}
+	names := make([]string, len(p.Series))
+	for i, s := range p.Series {
+		names[i] = s.Name
+	}
+	want := []string{"init", "margin", "margin, lower bound", "α·N·D/(T−D), α = 119 (κ = 0)", "α·N·D/(T−D), α = 46 (κ = 1 s.d.)"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("series %q, want %q", names, want)
+	}
+	if s := p.Series[0]; len(s.X) != 1 || s.Y[0] != 8 {
+		t.Errorf("init: %v, %v; capacity 0 must be left out", s.X, s.Y)
+	}
+	if s := p.Series[2]; len(s.X) != 1 || s.X[0] != 512*41 || s.Y[0] != 440 || s.Style.Colour != p.Series[1].Style.Colour {
+		t.Errorf("lower bound series %+v", s)
+	}
+	est := p.Series[3]
+	if len(est.X) != 3 || math.Abs(est.Y[2]-119*512*41/959.0) > 1e-9 {
+		t.Errorf("κ = 0 estimate %v, %v", est.X, est.Y)
+	}
+}

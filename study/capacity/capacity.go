@@ -6,6 +6,7 @@
 package capacity
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,6 +84,15 @@ type Config struct {
 	// every evaluation near capacity takes minutes, so a search that
 	// starts near the expected capacity saves most of the time.
 	MarginStart int
+	// MarginScale, when positive, starts the search of mode Margin at
+	// MarginScale · N·D/(T−D) for each (N, D) instead of MarginStart, so
+	// that one run over a grid starts every cell near its own capacity.
+	MarginScale float64
+	// Precision, when positive, ends the bisection once the failing M is
+	// within a factor 1 + Precision of the passing one (hi − lo ≤
+	// Precision·lo): the capacity is then known to lie in [Capacity,
+	// FailsAt). 0 bisects down to one pattern.
+	Precision float64
 	// Seeds is the number of pattern sets per evaluation; set k is
 	// Base.ForSeed(k).
 	Seeds int
@@ -114,6 +124,10 @@ type Result struct {
 	// same: recall F1 need not fall monotonically with M (training can
 	// rescue a larger set), so they are listed rather than hidden.
 	Exceptions []int
+	// FailsAt is the smallest tested M above Capacity that failed: the
+	// capacity lies in [Capacity, FailsAt). 0 means no tested M failed, so
+	// Capacity is only a lower bound (the search stopped at MaxPatterns).
+	FailsAt int
 	// F1 is the mean F1 at Capacity (NaN when Capacity is 0).
 	F1 float64
 	// Bound is N²·D/(T−D), the number of weights over the number of
@@ -150,6 +164,12 @@ func (c Config) Validate() error {
 	if c.MaxPatterns < 1 {
 		return fmt.Errorf("capacity: the largest number of patterns is %d; need at least 1", c.MaxPatterns)
 	}
+	if !(c.Precision >= 0 && c.Precision < 1) {
+		return fmt.Errorf("capacity: precision %v must be in [0, 1): the failing M within a factor 1 + precision of the passing one", c.Precision)
+	}
+	if !(c.MarginScale >= 0) || math.IsInf(c.MarginScale, 0) {
+		return fmt.Errorf("capacity: margin start scale %v must be a finite number ≥ 0", c.MarginScale)
+	}
 	if c.Seeds < 1 {
 		return fmt.Errorf("capacity: %d seeds; need at least one", c.Seeds)
 	}
@@ -183,29 +203,45 @@ func (c Config) bench(n, d, m, k int) study.Benchmark {
 // last passing and the first failing M, so it makes at most about
 // 2·log₂(capacity) + 2 evaluations. A NaN value fails.
 func LargestPassing(maxM int, threshold float64, eval func(M int) (meanF1 float64, err error)) (int, error) {
-	return LargestPassingFrom(1, 0, maxM, threshold, eval)
+	return Search{Start: 1, Max: maxM, Threshold: threshold}.Largest(eval)
 }
 
-// LargestPassingFrom is LargestPassing with the doubling started at M =
-// start (clamped to [1, maxM]), for capacities known to be large, where
-// every evaluation is costly; if start fails, it bisects below it. After
-// the first failure it also evaluates probe more doublings (2×, 4×, … the
-// failing M, up to maxM), which do not change the result but show, through
-// eval, whether F1 rises again past the boundary (recall need not fall
-// monotonically with M). Every tested M below the result passed.
-func LargestPassingFrom(start, probe, maxM int, threshold float64, eval func(M int) (meanF1 float64, err error)) (int, error) {
-	if maxM < 1 {
-		return 0, fmt.Errorf("the largest M is %d; need at least 1", maxM)
+// Search describes a search for the largest M whose evaluation passes.
+type Search struct {
+	// Start is the M the doubling starts from (clamped to [1, Max]): for
+	// capacities known to be large, where every evaluation is costly. If
+	// Start fails, the search bisects below it.
+	Start int
+	// Probe is the number of doublings past the first failure (2×, 4×, …
+	// the failing M, up to Max) evaluated as well; they do not change the
+	// result but show, through eval, whether F1 rises again past the
+	// boundary (recall need not fall monotonically with M).
+	Probe int
+	// Max bounds M.
+	Max int
+	// Precision ends the bisection once hi − lo ≤ Precision·lo (lo
+	// passing, hi failing); 0 bisects to adjacent M.
+	Precision float64
+	// Threshold is the value eval must reach; NaN fails.
+	Threshold float64
+}
+
+// Largest runs the search and returns the largest passing M below the
+// smallest failing one found (0 if M = 1 fails). Every tested M below the
+// result passed.
+func (s Search) Largest(eval func(M int) (meanF1 float64, err error)) (int, error) {
+	if s.Max < 1 {
+		return 0, fmt.Errorf("the largest M is %d; need at least 1", s.Max)
 	}
 	pass := func(m int) (bool, error) {
 		f, err := eval(m)
 		if err != nil {
 			return false, fmt.Errorf("with M = %d: %w", m, err)
 		}
-		return f >= threshold, nil
+		return f >= s.Threshold, nil
 	}
 	lo, hi := 0, 0 // lo passed (0: none yet), hi failed
-	for m := min(max(start, 1), maxM); ; m = min(2*m, maxM) {
+	for m := min(max(s.Start, 1), s.Max); ; m = min(2*m, s.Max) {
 		ok, err := pass(m)
 		if err != nil {
 			return 0, err
@@ -215,17 +251,17 @@ func LargestPassingFrom(start, probe, maxM int, threshold float64, eval func(M i
 			break
 		}
 		lo = m
-		if m == maxM {
-			return maxM, nil
+		if m == s.Max {
+			return s.Max, nil
 		}
 	}
-	for m, i := hi, 0; i < probe && m < maxM; i++ {
-		m = min(2*m, maxM)
+	for m, i := hi, 0; i < s.Probe && m < s.Max; i++ {
+		m = min(2*m, s.Max)
 		if _, err := pass(m); err != nil {
 			return 0, err
 		}
 	}
-	for hi-lo > 1 {
+	for hi-lo > max(1, int(s.Precision*float64(lo))) {
 		mid := lo + (hi-lo)/2
 		ok, err := pass(mid)
 		if err != nil {
@@ -269,7 +305,9 @@ func Run(ctx context.Context, cfg Config, path string) ([]Result, error) {
 					}
 					return ev.F1, nil
 				}
-				c, err := LargestPassingFrom(cfg.start(mode), cfg.Probe, cfg.MaxPatterns, cfg.Threshold, eval)
+				search := Search{Start: cfg.start(mode, res.BoundPerNeuron), Probe: cfg.Probe, Max: cfg.MaxPatterns,
+					Precision: cfg.Precision, Threshold: cfg.Threshold}
+				c, err := search.Largest(eval)
 				if err != nil {
 					return out, fmt.Errorf("capacity at N = %d, D = %d, %s: %w", n, d, mode, err)
 				}
@@ -282,10 +320,11 @@ func Run(ctx context.Context, cfg Config, path string) ([]Result, error) {
 	return out, nil
 }
 
-// exceptions sets F1 to the mean F1 at the capacity and lists the tested
-// M above it that passed.
+// exceptions sets F1 to the mean F1 at the capacity, FailsAt to the
+// smallest failing M above it, and lists the tested M above it that
+// passed.
 func (r *Result) exceptions() {
-	r.Exceptions = nil
+	r.Exceptions, r.FailsAt = nil, 0
 	for _, ev := range r.Evals {
 		if ev.Patterns == r.Capacity {
 			r.F1 = ev.F1
@@ -293,16 +332,23 @@ func (r *Result) exceptions() {
 		if ev.Pass && ev.Patterns > r.Capacity {
 			r.Exceptions = append(r.Exceptions, ev.Patterns)
 		}
+		if !ev.Pass && ev.Patterns > r.Capacity && (r.FailsAt == 0 || ev.Patterns < r.FailsAt) {
+			r.FailsAt = ev.Patterns
+		}
 	}
 	slices.Sort(r.Exceptions)
 }
 
-// start returns the first M the search of mode tries.
-func (c Config) start(mode Mode) int {
-	if mode == Margin {
-		return max(c.MarginStart, 1)
+// start returns the first M the search of mode tries at a cell whose
+// N·D/(T−D) is perNeuron.
+func (c Config) start(mode Mode, perNeuron float64) int {
+	switch {
+	case mode != Margin:
+		return 1
+	case c.MarginScale > 0:
+		return max(int(math.Round(c.MarginScale*perNeuron)), 1)
 	}
-	return 1
+	return max(c.MarginStart, 1)
 }
 
 // evaluate runs (or reads from the CSV) the seeds of one evaluation and
@@ -333,18 +379,80 @@ func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, 
 		Runs: s.Runs, Reused: max(reused, 0), F1: s.F1, F1Err: s.F1Err, Pass: s.F1 >= c.Threshold}, nil
 }
 
+// FromRows returns the capacity of every (N, D, T, mode) that has
+// evaluations among rows (a capacity CSV, read with results.Read and
+// Columns), whichever runs made them: an evaluation is the rows of one M
+// with seeds 1 to seeds, complete only when all of them are there. The
+// capacity is the largest M that passed while every smaller M tested
+// passed, as in Run; Evals are in increasing M. The results are ordered by
+// N, D, T and mode.
+func FromRows(rows []results.Row, threshold float64, seeds int) ([]Result, error) {
+	type cell struct {
+		n, d, t int
+		mode    Mode
+	}
+	evals := map[cell][]Eval{}
+	var kept []results.Row
+	for _, r := range rows {
+		if r.Seed >= 1 && r.Seed <= uint64(seeds) {
+			kept = append(kept, r)
+		}
+	}
+	for _, s := range results.Summarise(kept) {
+		if s.Runs < seeds {
+			continue // an evaluation cut short
+		}
+		var v [4]int
+		for i, col := range []int{0, 1, 2, 4} {
+			x, err := strconv.Atoi(s.Values[col])
+			if err != nil {
+				return nil, fmt.Errorf("capacity row %v: %s is not an integer", s.Values, Columns()[col])
+			}
+			v[i] = x
+		}
+		mode, err := ParseMode(s.Values[3])
+		if err != nil {
+			return nil, fmt.Errorf("capacity row %v: %w", s.Values, err)
+		}
+		c := cell{v[0], v[1], v[2], mode}
+		evals[c] = append(evals[c], Eval{Neurons: c.n, Delays: c.d, Steps: c.t, Mode: mode, Patterns: v[3],
+			Runs: s.Runs, Reused: s.Runs, F1: s.F1, F1Err: s.F1Err, Pass: s.F1 >= threshold})
+	}
+	var out []Result
+	for c, es := range evals {
+		slices.SortFunc(es, func(a, b Eval) int { return a.Patterns - b.Patterns })
+		r := Result{Neurons: c.n, Delays: c.d, Steps: c.t, Mode: c.mode, F1: math.NaN(), Evals: es,
+			Bound:          float64(c.n) * float64(c.n) * float64(c.d) / float64(c.t-c.d),
+			BoundPerNeuron: float64(c.n) * float64(c.d) / float64(c.t-c.d)}
+		for _, e := range es {
+			if !e.Pass {
+				break
+			}
+			r.Capacity = e.Patterns
+		}
+		r.exceptions()
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b Result) int {
+		return cmp.Or(a.Neurons-b.Neurons, a.Delays-b.Delays, a.Steps-b.Steps, int(a.Mode)-int(b.Mode))
+	})
+	return out, nil
+}
+
 // WriteSummary writes one row per (N, D, mode): the capacity, the
-// mean F1 there, both bounds and the number of evaluations, atomically.
+// smallest failing M above it (fails_at; 0 when none failed and the
+// capacity is a lower bound), the mean F1 at the capacity, both bounds,
+// the number of evaluations and the exceptions, atomically.
 func WriteSummary(path string, rs []Result) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		var sb strings.Builder
-		sb.WriteString("neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations,exceptions\n")
+		sb.WriteString("neurons,delays,steps,mode,capacity,fails_at,f1,bound,bound_per_neuron,evaluations,exceptions\n")
 		for _, r := range rs {
 			ex := make([]string, len(r.Exceptions))
 			for i, m := range r.Exceptions {
 				ex[i] = strconv.Itoa(m)
 			}
-			fmt.Fprintf(&sb, "%d,%d,%d,%s,%d,%s,%s,%s,%d,%s\n", r.Neurons, r.Delays, r.Steps, r.Mode, r.Capacity,
+			fmt.Fprintf(&sb, "%d,%d,%d,%s,%d,%d,%s,%s,%s,%d,%s\n", r.Neurons, r.Delays, r.Steps, r.Mode, r.Capacity, r.FailsAt,
 				results.FormatFloat(r.F1), results.FormatFloat(r.Bound), results.FormatFloat(r.BoundPerNeuron), len(r.Evals), strings.Join(ex, ";"))
 		}
 		_, err := io.WriteString(w, sb.String())

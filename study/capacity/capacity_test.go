@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/hdsnn/hdsnn/margin"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/results"
+	"github.com/hdsnn/hdsnn/score"
 	"github.com/hdsnn/hdsnn/study"
 )
 
@@ -173,6 +175,18 @@ func TestCapacityTinyAndResume(t *testing.T) {
 	if len(rows) != nEvals*cfg.Seeds {
 		t.Errorf("CSV has %d rows, want %d evaluations × %d seeds", len(rows), nEvals, cfg.Seeds)
 	}
+	// The capacities recomputed from the CSV are those of the search.
+	fromCSV, err := FromRows(rows, cfg.Threshold, cfg.Seeds)
+	if err != nil || len(fromCSV) != len(rs) {
+		t.Fatalf("FromRows: %d cells (%v), want %d", len(fromCSV), err, len(rs))
+	}
+	for i, r := range rs {
+		c := fromCSV[i]
+		if c.Mode != r.Mode || c.Capacity != r.Capacity || c.FailsAt != r.FailsAt || len(c.Evals) != len(r.Evals) {
+			t.Errorf("%s: from the CSV capacity %d (fails at %d, %d evaluations), search %d (%d, %d)", r.Mode,
+				c.Capacity, c.FailsAt, len(c.Evals), r.Capacity, r.FailsAt, len(r.Evals))
+		}
+	}
 	before, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +227,7 @@ func TestCapacityTinyAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 3 || lines[0] != "neurons,delays,steps,mode,capacity,f1,bound,bound_per_neuron,evaluations,exceptions" ||
+	if len(lines) != 3 || lines[0] != "neurons,delays,steps,mode,capacity,fails_at,f1,bound,bound_per_neuron,evaluations,exceptions" ||
 		!strings.HasPrefix(lines[1], "48,10,80,init,") {
 		t.Errorf("summary:\n%s", b)
 	}
@@ -244,7 +258,7 @@ func TestCapacityValidate(t *testing.T) {
 	}
 }
 
-func TestLargestPassingFrom(t *testing.T) {
+func TestSearchFrom(t *testing.T) {
 	for _, tc := range []struct{ start, max, capacity, want int }{
 		{start: 400, max: 5000, capacity: 700, want: 700}, // 400 passes, 800 fails, bisect
 		{start: 400, max: 5000, capacity: 100, want: 100}, // 400 fails, bisect below
@@ -253,10 +267,85 @@ func TestLargestPassingFrom(t *testing.T) {
 		{start: 400, max: 5000, capacity: 0, want: 0},     // nothing passes
 	} {
 		calls := 0
-		got, err := LargestPassingFrom(tc.start, 0, tc.max, 0.99, stepF1(tc.capacity, &calls))
+		got, err := Search{Start: tc.start, Max: tc.max, Threshold: 0.99}.Largest(stepF1(tc.capacity, &calls))
 		if err != nil || got != tc.want {
 			t.Errorf("start %d, max %d, capacity %d: got %d (%v), want %d", tc.start, tc.max, tc.capacity, got, err, tc.want)
 		}
+	}
+}
+
+// TestSearchPrecision checks that a relative precision stops the
+// bisection early with the true capacity bracketed: the result passes,
+// some tested M within the precision above it fails, and fewer
+// evaluations are made than bisecting to one pattern.
+func TestSearchPrecision(t *testing.T) {
+	for _, capacity := range []int{1, 7, 100, 333, 700, 1000, 2999} {
+		for _, prec := range []float64{0, 0.05, 0.1, 0.25} {
+			var tested []int
+			eval := func(m int) (float64, error) {
+				tested = append(tested, m)
+				if m <= capacity {
+					return 1, nil
+				}
+				return 0, nil
+			}
+			got, err := Search{Start: 200, Max: 100000, Precision: prec, Threshold: 0.99}.Largest(eval)
+			if err != nil || got > capacity {
+				t.Fatalf("capacity %d, precision %v: got %d (%v)", capacity, prec, got, err)
+			}
+			failsAt := 0
+			for _, m := range tested {
+				if m > capacity && (failsAt == 0 || m < failsAt) {
+					failsAt = m
+				}
+			}
+			if failsAt-got > max(1, int(prec*float64(got))) {
+				t.Errorf("capacity %d, precision %v: bracket [%d, %d) wider than asked", capacity, prec, got, failsAt)
+			}
+			if prec == 0 && got != capacity {
+				t.Errorf("capacity %d without precision: got %d", capacity, got)
+			}
+		}
+	}
+}
+
+// TestFromRows checks the capacity recomputed from CSV rows of several
+// runs: incomplete evaluations are skipped, a failure bounds the capacity
+// and is reported as FailsAt, a pass above it is an exception, and a cell
+// where nothing failed is a lower bound (FailsAt 0).
+func TestFromRows(t *testing.T) {
+	row := func(n, d int, mode string, m int, seed uint64, f1 float64) results.Row {
+		return results.Row{Values: []string{strconv.Itoa(n), strconv.Itoa(d), "1000", mode, strconv.Itoa(m)}, Seed: seed,
+			Score: score.Result{F1: f1}}
+	}
+	var rows []results.Row
+	for _, e := range []struct {
+		m  int
+		f1 float64
+	}{{100, 1}, {200, 1}, {400, 0.5}, {300, 0.98}, {250, 1}, {800, 1}} {
+		for seed := uint64(1); seed <= 2; seed++ {
+			rows = append(rows, row(256, 41, "margin", e.m, seed, e.f1))
+		}
+	}
+	rows = append(rows, row(256, 41, "margin", 260, 1, 1)) // seed 2 missing: not an evaluation
+	rows = append(rows, row(512, 41, "margin", 440, 1, 1), row(512, 41, "margin", 440, 2, 0.9999))
+	rows = append(rows, row(512, 41, "margin", 440, 3, 0)) // a third seed, not asked for
+	got, err := FromRows(rows, 0.99, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d cells, want 2: %+v", len(got), got)
+	}
+	a, b := got[0], got[1]
+	if a.Neurons != 256 || a.Capacity != 250 || a.FailsAt != 300 || !slices.Equal(a.Exceptions, []int{800}) || len(a.Evals) != 6 {
+		t.Errorf("N = 256: capacity %d, fails at %d, exceptions %v, %d evaluations; want 250, 300, [800], 6", a.Capacity, a.FailsAt, a.Exceptions, len(a.Evals))
+	}
+	if b.Neurons != 512 || b.Capacity != 440 || b.FailsAt != 0 || math.Abs(b.F1-0.99995) > 1e-12 {
+		t.Errorf("N = 512: capacity %d, fails at %d, F1 %v; want 440, 0 (a lower bound), 0.99995", b.Capacity, b.FailsAt, b.F1)
+	}
+	if _, err := FromRows([]results.Row{{Values: []string{"x", "41", "1000", "margin", "4"}, Seed: 1}}, 0.99, 1); err == nil {
+		t.Error("a row with a non-integer N was accepted")
 	}
 }
 
@@ -274,7 +363,7 @@ func TestExceptions(t *testing.T) {
 		evals = append(evals, Eval{Patterns: m, F1: f, Pass: pass(m)})
 		return f, nil
 	}
-	got, err := LargestPassingFrom(1, 1, 1000, 0.99, eval)
+	got, err := Search{Start: 1, Probe: 1, Max: 1000, Threshold: 0.99}.Largest(eval)
 	if err != nil || got != 40 {
 		t.Fatalf("got %d (%v), want 40", got, err)
 	}
@@ -290,7 +379,7 @@ func TestExceptions(t *testing.T) {
 	}
 	// Without the probe, M = 128 is never tested.
 	evals = nil
-	if got, _ := LargestPassingFrom(1, 0, 1000, 0.99, eval); got != 40 || slices.ContainsFunc(evals, func(e Eval) bool { return e.Patterns == 128 }) {
+	if got, _ := (Search{Start: 1, Max: 1000, Threshold: 0.99}).Largest(eval); got != 40 || slices.ContainsFunc(evals, func(e Eval) bool { return e.Patterns == 128 }) {
 		t.Fatalf("no probe: got %d with evaluations %v", got, evals)
 	}
 }
