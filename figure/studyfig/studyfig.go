@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/study"
 )
 
@@ -36,7 +37,7 @@ type Setup struct {
 func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
 	w := "initial"
 	if b.Margin != nil {
-		w = "margin-stored"
+		w = marginLabel(*b.Margin)
 	}
 	if trained {
 		w += ", trained"
@@ -45,6 +46,22 @@ func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
 		}
 	}
 	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, PA: b.Params.PA, Seeds: seeds, Weights: w}
+}
+
+// marginLabel names margin-stored weights with the settings that shape
+// their robustness: κ, and the perturbed cues stored with the patterns.
+func marginLabel(c margin.Config) string {
+	var how []string
+	if c.Jitter > 0 {
+		how = append(how, fmt.Sprintf("jitter ±%d", c.Jitter))
+	}
+	if c.Flip > 0 {
+		how = append(how, fmt.Sprintf("flip %g", c.Flip))
+	}
+	if c.Perturbed == 0 || len(how) == 0 {
+		return fmt.Sprintf("margin-stored (κ = %g)", c.Margin)
+	}
+	return fmt.Sprintf("margin-stored (κ = %g, %d perturbed cues per pattern: %s)", c.Margin, c.Perturbed, strings.Join(how, ", "))
 }
 
 // Sizes returns s without seeds and weights.

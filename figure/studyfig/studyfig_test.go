@@ -12,6 +12,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/figure"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/perturb"
 	"github.com/hdsnn/hdsnn/results"
@@ -401,5 +402,27 @@ func TestCapacityVsWeights(t *testing.T) {
 	est := p.Series[3]
 	if len(est.X) != 3 || math.Abs(est.Y[2]-119*512*41/959.0) > 1e-9 {
 		t.Errorf("κ = 0 estimate %v, %v", est.X, est.Y)
+	}
+}
+
+// TestSetupOfMargin checks that figures of margin-stored weights name the
+// margin and the perturbed cues they were stored with.
+func TestSetupOfMargin(t *testing.T) {
+	b := study.DefaultBenchmark()
+	for _, tc := range []struct {
+		c    margin.Config
+		want string
+	}{
+		{margin.Config{Margin: 0.3}, "margin-stored (κ = 0.3)"},
+		{margin.Config{Margin: 0.3, Perturbed: 192, Jitter: 1, Flip: 0.25}, "margin-stored (κ = 0.3, 192 perturbed cues per pattern: jitter ±1, flip 0.25)"},
+		{margin.Config{Margin: 0.5, Perturbed: 8, Jitter: 2}, "margin-stored (κ = 0.5, 8 perturbed cues per pattern: jitter ±2)"},
+	} {
+		b.Margin = &tc.c
+		if got := SetupOf(b, 3, false).Weights; got != tc.want {
+			t.Errorf("weights %q, want %q", got, tc.want)
+		}
+	}
+	if got := SetupOf(b, 3, true).Weights; !strings.HasSuffix(got, ", trained") {
+		t.Errorf("trained margin weights: %q", got)
 	}
 }
