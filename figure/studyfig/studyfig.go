@@ -30,14 +30,17 @@ type Setup struct {
 	// Weights names the weights scored: "initial", "trained",
 	// "margin-stored" or "margin-stored, trained".
 	Weights string
+	// Storage, if not empty, says how margin-stored weights were made
+	// (κ and the perturbed cues); it gets a title line of its own.
+	Storage string
 }
 
 // SetupOf returns the setup of runs of b over seeds seeds, with trained
 // or initial weights.
 func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
-	w := "initial"
+	w, storage := "initial", ""
 	if b.Margin != nil {
-		w = marginLabel(*b.Margin)
+		w, storage = "margin-stored", marginLabel(*b.Margin)
 	}
 	if trained {
 		w += ", trained"
@@ -45,11 +48,12 @@ func SetupOf(b study.Benchmark, seeds int, trained bool) Setup {
 			w = "trained"
 		}
 	}
-	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, PA: b.Params.PA, Seeds: seeds, Weights: w}
+	return Setup{N: b.Patterns.N, M: b.Patterns.M, T: b.Patterns.T, D: b.Params.D, PA: b.Params.PA, Seeds: seeds, Weights: w, Storage: storage}
 }
 
-// marginLabel names margin-stored weights with the settings that shape
-// their robustness: κ, and the perturbed cues stored with the patterns.
+// marginLabel describes margin storage by the settings that shape the
+// robustness of its weights: κ, and the perturbed cues stored with the
+// patterns.
 func marginLabel(c margin.Config) string {
 	var how []string
 	if c.Jitter > 0 {
@@ -59,19 +63,20 @@ func marginLabel(c margin.Config) string {
 		how = append(how, fmt.Sprintf("flip %g", c.Flip))
 	}
 	if c.Perturbed == 0 || len(how) == 0 {
-		return fmt.Sprintf("margin-stored (κ = %g)", c.Margin)
+		return fmt.Sprintf("margin storage with κ = %g", c.Margin)
 	}
-	return fmt.Sprintf("margin-stored (κ = %g, %d perturbed cues per pattern: %s)", c.Margin, c.Perturbed, strings.Join(how, ", "))
+	return fmt.Sprintf("margin storage with κ = %g and %d perturbed cues per pattern (%s)", c.Margin, c.Perturbed, strings.Join(how, ", "))
 }
 
 // Sizes returns s without seeds and weights.
 func (s Setup) Sizes() Setup {
-	s.Seeds, s.Weights = 0, ""
+	s.Seeds, s.Weights, s.Storage = 0, "", ""
 	return s
 }
 
 // String returns the setup as a title line, such as "N = 512, M = 16,
-// T = 1000, D = 41, p_A = 0.001, 3 seeds, trained weights".
+// T = 1000, D = 41, p_A = 0.001, 3 seeds, trained weights", followed by
+// a line with Storage when it is set.
 func (s Setup) String() string {
 	var parts []string
 	for _, v := range []struct {
@@ -94,7 +99,11 @@ func (s Setup) String() string {
 	if s.Weights != "" {
 		parts = append(parts, s.Weights+" weights")
 	}
-	return strings.Join(parts, ", ")
+	line := strings.Join(parts, ", ")
+	if s.Storage != "" {
+		line += "\n" + s.Storage
+	}
+	return line
 }
 
 // title joins a figure's subject and its setup on two lines.

@@ -413,13 +413,17 @@ func TestSetupOfMargin(t *testing.T) {
 		c    margin.Config
 		want string
 	}{
-		{margin.Config{Margin: 0.3}, "margin-stored (κ = 0.3)"},
-		{margin.Config{Margin: 0.3, Perturbed: 192, Jitter: 1, Flip: 0.25}, "margin-stored (κ = 0.3, 192 perturbed cues per pattern: jitter ±1, flip 0.25)"},
-		{margin.Config{Margin: 0.5, Perturbed: 8, Jitter: 2}, "margin-stored (κ = 0.5, 8 perturbed cues per pattern: jitter ±2)"},
+		{margin.Config{Margin: 0.3}, "margin storage with κ = 0.3"},
+		{margin.Config{Margin: 0.3, Perturbed: 192, Jitter: 1, Flip: 0.25}, "margin storage with κ = 0.3 and 192 perturbed cues per pattern (jitter ±1, flip 0.25)"},
+		{margin.Config{Margin: 0.5, Perturbed: 8, Jitter: 2}, "margin storage with κ = 0.5 and 8 perturbed cues per pattern (jitter ±2)"},
 	} {
 		b.Margin = &tc.c
-		if got := SetupOf(b, 3, false).Weights; got != tc.want {
-			t.Errorf("weights %q, want %q", got, tc.want)
+		s := SetupOf(b, 3, false)
+		if s.Weights != "margin-stored" || s.Storage != tc.want {
+			t.Errorf("weights %q, storage %q, want %q", s.Weights, s.Storage, tc.want)
+		}
+		if lines := strings.Split(s.String(), "\n"); len(lines) != 2 || lines[1] != tc.want {
+			t.Errorf("title lines %q: the storage belongs on a line of its own", lines)
 		}
 	}
 	if got := SetupOf(b, 3, true).Weights; !strings.HasSuffix(got, ", trained") {
