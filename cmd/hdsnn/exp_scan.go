@@ -28,6 +28,12 @@ func newScanCmd() *cobra.Command {
 them (unless --init-only) and score cued recall: scan.csv gets one row per
 run and scan-<param>.png/svg shows F1 (mean ± s.e.) against the value.
 
+--seeds defaults to 3: every (value, seed) trains its own network, so a
+scan at N = 512 takes tens of minutes on a laptop at 3 seeds and three times
+that at 10. The s.e. on every point says what 3 seeds resolve; for more,
+give --seeds 10 (the rows already in the CSV are kept) or spread the runs
+over cores or a cluster with "hdsnn sweep".
+
 Parameters and default grids (--quick uses a smaller network and grid):
   delays    1 3 5 11 21 41 81 127          (the cue length follows D)
   steps     64 128 256 512 1024 2048
@@ -48,7 +54,7 @@ best p_A between 1e-4 and 1e-3, worse from 2e-3.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
-	o.addExperiment(cmd, "scan", 10)
+	o.addExperiment(cmd, "scan", 3)
 	cmd.Flags().StringVar(&o.param, "param", scan.Delays.String(), "parameter to scan: "+joinNames(scan.Params()))
 	cmd.Flags().StringSliceVar(&o.values, "values", nil, "values to scan, comma-separated (default: the grid above)")
 	o.addInitOnly(cmd, "score the initial weights without training")
