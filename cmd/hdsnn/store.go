@@ -57,7 +57,7 @@ A checkpoint of the neurons solved so far is written to --out/checkpoint
 every --checkpoint-every (and on Ctrl-C); --resume continues from it.`,
 		Example: `  hdsnn generate --patterns 440 --out data
   hdsnn store --patterns-file data/patterns.npy --out stored
-  hdsnn store --patterns-file data/patterns.npy --margin 0.3 --jitter 1 --perturbed 4 --out robust
+  hdsnn store --patterns-file data/patterns.npy --jitter 1 --flip 0.25 --perturbed 192 --out robust
   hdsnn store --weights stored/weights.npy --patterns-file more/patterns.npy --out stored2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
