@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Sparse is a weight tensor that stores only the synapses that exist, for
@@ -152,4 +154,50 @@ func (s *Sparse) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Synapses is a weight tensor a simulation reads: dense *Weights or
+// sparse *Sparse, the only two implementations. Simulate, Stepper,
+// SimulateAll and Recall take either and give the same spikes.
+type Synapses interface {
+	// Size returns the number of neurons N and of delays D.
+	Size() (n, d int)
+	// addRow adds the row of (pre, delay) to cur and returns the synaptic
+	// events processed.
+	addRow(cur []float64, pre, delay int) int64
+	// subRow subtracts the row of (pre, delay) from cur and returns the
+	// synaptic events processed.
+	subRow(cur []float64, pre, delay int) int64
+}
+
+// Size returns the number of neurons N and of delays D.
+func (w *Weights) Size() (n, d int) { return w.N, w.D }
+
+func (w *Weights) addRow(cur []float64, pre, delay int) int64 {
+	floats.Add(cur, w.Row(pre, delay))
+	return int64(w.N)
+}
+
+func (w *Weights) subRow(cur []float64, pre, delay int) int64 {
+	floats.Sub(cur, w.Row(pre, delay))
+	return int64(w.N)
+}
+
+// Size returns the number of neurons N and of delays D.
+func (s *Sparse) Size() (n, d int) { return s.N, s.D }
+
+func (s *Sparse) addRow(cur []float64, pre, delay int) int64 {
+	post, w := s.Row(pre, delay)
+	for k, j := range post {
+		cur[j] += w[k]
+	}
+	return int64(len(post))
+}
+
+func (s *Sparse) subRow(cur []float64, pre, delay int) int64 {
+	post, w := s.Row(pre, delay)
+	for k, j := range post {
+		cur[j] -= w[k]
+	}
+	return int64(len(post))
 }
