@@ -111,20 +111,25 @@ func (c *Connectivity) Bytes() int64 { return 4 * int64(len(c.Pre)) }
 type hebbContexts struct {
 	d, t  int       // delays, pattern length
 	scale []float64 // per context
-	start []int     // per context, into terms; one more
-	terms []term    // targets
-	spike [][]int64 // per pattern: CSR offsets of each neuron's spike steps
-	steps [][]int32 // per pattern: each neuron's spike steps, ascending
-	bound int64     // Σ context size × targets: an upper bound on entries
-	stats Stats     // Contexts and Active
-	inv   float64   // 1/Z, applied when Z ≠ 1
-	z1    bool      // Z == 1
+	// termScale, with a connectivity and row normalisation, replaces
+	// scale: the scale of each target, 1 / the context's active entries
+	// that target receives from.
+	termScale []float64
+	start     []int     // per context, into terms; one more
+	terms     []term    // targets
+	spike     [][]int64 // per pattern: CSR offsets of each neuron's spike steps
+	steps     [][]int32 // per pattern: each neuron's spike steps, ascending
+	bound     int64     // Σ context size × targets: an upper bound on entries
+	norm      Norm      // the normalisation
+	stats     Stats     // Contexts and Active
+	inv       float64   // 1/Z, applied when Z ≠ 1
+	z1        bool      // Z == 1
 }
 
 // newHebbContexts lists the contexts of set under rule c and normalisation
 // norm.
 func newHebbContexts(set *raster.Set, d int, c rule, norm Norm) *hebbContexts {
-	x := &hebbContexts{d: d, t: set.T, start: []int{0}}
+	x := &hebbContexts{d: d, t: set.T, start: []int{0}, norm: norm}
 	x.stats.Contexts = set.M() * (set.T - d)
 	var ys []term
 	for _, p := range set.Patterns {
@@ -177,6 +182,63 @@ func newHebbContexts(set *raster.Set, d int, c rule, norm Norm) *hebbContexts {
 	return x
 }
 
+// connect adapts the normalisation to the connectivity conn: a target
+// receives only from the active entries of a context that connect to it,
+// on average K/N of them. Row normalisation then scales each target's
+// term by 1 / the number of active entries connected to it (counted
+// exactly), so that a stored context still drives every target with the
+// current of its target value; context normalisation divides by the mean
+// number of connected entries, Z·K/N. Column normalisation, which
+// counts contexts per entry, is kept.
+func (x *hebbContexts) connect(ctx context.Context, set *raster.Set, conn *Connectivity) error {
+	switch x.norm {
+	case Context:
+		x.stats.Z *= float64(conn.K) / float64(conn.N)
+		x.z1 = x.stats.Z == 1
+		x.inv = 1 / x.stats.Z
+		return nil
+	case Row:
+	default:
+		return nil
+	}
+	x.termScale = make([]float64, len(x.terms))
+	per := x.t - x.d
+	return parallel.For(set.M(), func(m int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		p := set.Patterns[m]
+		mark := make([]int32, set.N) // spikes of each neuron in the window
+		for t := 0; t < x.d; t++ {
+			for _, i := range p.Steps[t] {
+				mark[i]++
+			}
+		}
+		for t := x.d; t < x.t; t++ {
+			if t > x.d {
+				for _, i := range p.Steps[t-1] {
+					mark[i]++
+				}
+				for _, i := range p.Steps[t-1-x.d] {
+					mark[i]--
+				}
+			}
+			c := m*per + t - x.d
+			for k := x.start[c]; k < x.start[c+1]; k++ {
+				j := int(x.terms[k].neuron)
+				n := int32(0)
+				for _, i := range conn.Pre[j*conn.K : (j+1)*conn.K] {
+					n += mark[i]
+				}
+				if n > 0 {
+					x.termScale[k] = 1 / float64(n)
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // EstimateSparse returns an upper bound on the memory InitSparse needs
 // for the patterns of set with d delays and connectivity conn (nil: all
 // to all), for network.CheckMemory before any tensor is allocated.
@@ -212,8 +274,13 @@ func estimate(n, d int, bound int64, conn *Connectivity) float64 {
 // N×N×D tensor: its cost and memory grow with the pairs of a presynaptic
 // spike and a target that the patterns hold. Without a connectivity its
 // weights are those of Init with the zero entries dropped, bit for bit
-// (every entry sums the same terms in the same order); with one, those
-// of Init restricted to the connectivity. It refuses, wrapping
+// (every entry sums the same terms in the same order). With one, only the
+// connectivity's synapses are built, and the normalisation counts only
+// the entries of a context that connect to each target (see
+// hebbContexts.connect): row normalisation divides each term by the
+// context's active entries that its target receives from, so a stored
+// context still drives its targets with their target currents. It
+// refuses, wrapping
 // network.ErrTooLarge, when its estimate of the memory (EstimateSparse)
 // exceeds what the machine has. The pseudo-inverse needs dense linear
 // algebra and is refused.
@@ -239,6 +306,9 @@ func InitSparse(ctx context.Context, set *raster.Set, p network.Params, c Config
 	var cPost []int32
 	if conn != nil {
 		cStart, cPost = conn.posts()
+		if err := x.connect(ctx, set, conn); err != nil {
+			return nil, Stats{}, err
+		}
 	}
 	type block struct {
 		count []int64 // entries per row
@@ -329,10 +399,13 @@ func (x *hebbContexts) row(acc []float64, hit, allowed []bool, touched []int32, 
 			}
 			c := m*per + t - x.d
 			scale := x.scale[c]
-			for _, y := range x.terms[x.start[c]:x.start[c+1]] {
+			for n, y := range x.terms[x.start[c]:x.start[c+1]] {
 				j := y.neuron
 				if allowed != nil && !allowed[j] {
 					continue
+				}
+				if x.termScale != nil {
+					scale = x.termScale[x.start[c]+n]
 				}
 				if !hit[j] {
 					hit[j] = true

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
 )
 
 // TestSparseHebbianEqualsDense checks that sparse Hebbian weights are the
 // dense ones with their zeros dropped, bit for bit, for every target,
-// normalisation and reset, and that with a fan-in they are the dense ones
-// restricted to the connectivity.
+// normalisation and reset, and that with a fan-in they are those of a
+// direct computation on the connectivity.
 func TestSparseHebbianEqualsDense(t *testing.T) {
 	set := testSet(t, 3, 40, 120, 0.04)
 	conn, err := NewConnectivity(set.N, 7, 5)
@@ -48,23 +49,17 @@ func TestSparseHebbianEqualsDense(t *testing.T) {
 					if sst.Synapses != s.Entries() || sst.Active != wst.Active || sst.Z != wst.Z || sst.Contexts != wst.Contexts {
 						t.Errorf("stats %+v, dense %+v", sst, wst)
 					}
-					r, _, err := InitSparse(context.Background(), set, p, c, conn)
+					r, rst, err := InitSparse(context.Background(), set, p, c, conn)
 					if err != nil {
 						t.Fatal(err)
 					}
-					masked := w.Clone()
-					for i := 0; i < set.N; i++ {
-						for k := 1; k <= p.D; k++ {
-							for j := range masked.Row(i, k) {
-								if !conn.Has(j, i) {
-									masked.Row(i, k)[j] = 0
-								}
-							}
-						}
-					}
-					want = masked.Sparse()
+					ref, z := fanInReference(set, p, c, conn)
+					want = ref.Sparse()
 					if !slices.Equal(r.Start, want.Start) || !slices.Equal(r.Post, want.Post) || !bitsEqual(r.W, want.W) {
-						t.Fatalf("fan-in weights (%d entries) differ from the masked dense ones (%d)", r.Entries(), want.Entries())
+						t.Fatalf("fan-in weights (%d entries) differ from the reference (%d)", r.Entries(), want.Entries())
+					}
+					if rst.Z != z {
+						t.Errorf("fan-in Z = %v, want %v", rst.Z, z)
 					}
 					if r.Entries() == 0 || r.Entries() >= s.Entries() {
 						t.Errorf("fan-in 7 of 40 kept %d of %d entries", r.Entries(), s.Entries())
@@ -160,4 +155,62 @@ func TestInitSparseRefuses(t *testing.T) {
 	if e := EstimateSparse(set, p.D, nil); !(e > 0) {
 		t.Errorf("EstimateSparse = %v", e)
 	}
+}
+
+// fanInReference computes Hebbian weights on a connectivity the direct
+// way, on a dense tensor: every context adds y·scale to the synapses of
+// its active entries that exist, where row normalisation's scale is 1 /
+// the number of the context's active entries connected to the target,
+// and context normalisation's Z counts connected entries (×K/N).
+func fanInReference(set *raster.Set, p network.Params, c Config, conn *Connectivity) (*network.Weights, float64) {
+	d := p.D
+	w := network.NewWeights(set.N, d)
+	r := rule{c.Target, p.Beta, p.Theta, p.Reset}
+	active, contexts := 0, 0
+	var ys []term
+	for _, pat := range set.Patterns {
+		for s := d; s < set.T; s++ {
+			contexts++
+			size := contextSize(pat, s, d)
+			active += size
+			if size == 0 {
+				continue
+			}
+			for _, y := range r.targets(pat, s, ys) {
+				j := int(y.neuron)
+				connected := 0
+				for k := 1; k <= d; k++ {
+					for _, i := range pat.Steps[s-k] {
+						if conn.Has(j, int(i)) {
+							connected++
+						}
+					}
+				}
+				scale := 1.0
+				if c.Norm == Row && connected > 0 {
+					scale = 1 / float64(connected)
+				}
+				for k := 1; k <= d; k++ {
+					for _, i := range pat.Steps[s-k] {
+						if conn.Has(j, int(i)) {
+							w.Row(int(i), k)[j] += scale * y.value
+						}
+					}
+				}
+			}
+		}
+	}
+	z := 1.0
+	switch c.Norm {
+	case Column:
+		z = float64(active) / float64(set.N*d)
+	case Context:
+		z = float64(active) / float64(contexts) * (float64(conn.K) / float64(conn.N))
+	}
+	if z != 1 {
+		for k := range w.W {
+			w.W[k] *= 1 / z
+		}
+	}
+	return w, z
 }
