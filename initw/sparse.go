@@ -190,20 +190,18 @@ func newHebbContexts(set *raster.Set, d int, c rule, norm Norm) *hebbContexts {
 // current of its target value; context normalisation divides by the mean
 // number of connected entries, Z·K/N. Column normalisation, which
 // counts contexts per entry, is kept.
+//
+// It also counts, for the memory estimate, the contributions of every
+// context to existing synapses (x.bound), which bound the entries.
 func (x *hebbContexts) connect(ctx context.Context, set *raster.Set, conn *Connectivity) error {
-	switch x.norm {
-	case Context:
+	if x.norm == Context {
 		x.stats.Z *= float64(conn.K) / float64(conn.N)
 		x.z1 = x.stats.Z == 1
 		x.inv = 1 / x.stats.Z
-		return nil
-	case Row:
-	default:
-		return nil
 	}
-	x.termScale = make([]float64, len(x.terms))
+	counts := make([]int32, len(x.terms))
 	per := x.t - x.d
-	return parallel.For(set.M(), func(m int) error {
+	err := parallel.For(set.M(), func(m int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -230,13 +228,27 @@ func (x *hebbContexts) connect(ctx context.Context, set *raster.Set, conn *Conne
 				for _, i := range conn.Pre[j*conn.K : (j+1)*conn.K] {
 					n += mark[i]
 				}
-				if n > 0 {
-					x.termScale[k] = 1 / float64(n)
-				}
+				counts[k] = n
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	x.bound = 0
+	for _, n := range counts {
+		x.bound += int64(n)
+	}
+	if x.norm == Row {
+		x.termScale = make([]float64, len(x.terms))
+		for k, n := range counts {
+			if n > 0 {
+				x.termScale[k] = 1 / float64(n)
+			}
+		}
+	}
+	return nil
 }
 
 // EstimateSparse returns an upper bound on the memory InitSparse needs
@@ -299,16 +311,18 @@ func InitSparse(ctx context.Context, set *raster.Set, p network.Params, c Config
 		return nil, Stats{}, fmt.Errorf("%d neurons do not fit 32-bit indices", n)
 	}
 	x := newHebbContexts(set, d, rule{target: c.Target, beta: p.Beta, theta: p.Theta, reset: p.Reset}, c.Norm)
-	if err := network.CheckMemory(estimate(n, d, x.bound, conn), fmt.Sprintf("sparse Hebbian weights of N = %d, D = %d", n, d), "use a smaller fan-in, fewer neurons, patterns or delays"); err != nil {
-		return nil, Stats{}, err
-	}
 	var cStart []int64
 	var cPost []int32
 	if conn != nil {
-		cStart, cPost = conn.posts()
 		if err := x.connect(ctx, set, conn); err != nil {
 			return nil, Stats{}, err
 		}
+	}
+	if err := network.CheckMemory(estimate(n, d, x.bound, conn), fmt.Sprintf("sparse Hebbian weights of N = %d, D = %d", n, d), "use a smaller fan-in, fewer neurons, patterns or delays"); err != nil {
+		return nil, Stats{}, err
+	}
+	if conn != nil {
+		cStart, cPost = conn.posts()
 	}
 	type block struct {
 		count []int64 // entries per row
