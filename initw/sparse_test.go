@@ -214,3 +214,31 @@ func fanInReference(set *raster.Set, p network.Params, c Config, conn *Connectiv
 	}
 	return w, z
 }
+
+// TestInitSparseCores checks that sparse Hebbian weights on a connectivity
+// are the same bits for GOMAXPROCS 1 and 4.
+func TestInitSparseCores(t *testing.T) {
+	set := testSet(t, 4, 300, 100, 0.02)
+	p := network.Defaults()
+	p.D = 8
+	run := func(procs int) *network.Sparse {
+		old := runtime.GOMAXPROCS(procs)
+		defer runtime.GOMAXPROCS(old)
+		conn, err := NewConnectivity(set.N, 40, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _, err := InitSparse(context.Background(), set, p, Defaults(), conn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	one, four := run(1), run(4)
+	if !slices.Equal(one.Start, four.Start) || !slices.Equal(one.Post, four.Post) || !bitsEqual(one.W, four.W) {
+		t.Error("sparse Hebbian weights depend on GOMAXPROCS")
+	}
+	if one.Entries() == 0 {
+		t.Error("no synapses")
+	}
+}
