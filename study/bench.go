@@ -76,15 +76,27 @@ func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(strin
 // network st, recording its counts in tm.
 func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
 	set, w := st.Patterns, st.Weights
+	if w == nil && stage != StageInit && stage != StageSparseRecall {
+		return nil, fmt.Errorf("stage %v needs dense weights; time sparse weights with the stages init and sparse recall", stage)
+	}
 	var run func() error
 	switch stage {
 	case StageInit:
-		run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
+		run = func() error {
+			if b.Sparse || b.FanIn > 0 { // Validate refuses margin storage with these
+				_, _, _, _, err := b.initial(context.Background(), set)
+				return err
+			}
+			_, _, err := initw.Init(set, b.Params, b.Init)
+			return err
+		}
 	case StageRecall, StageSparseRecall:
 		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
 		var syn network.Synapses = w
 		if stage == StageSparseRecall {
-			syn = w.Sparse()
+			if syn = st.Sparse; w != nil {
+				syn = w.Sparse()
+			}
 		}
 		run = func() error {
 			events := make([]int64, len(xs))

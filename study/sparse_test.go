@@ -111,3 +111,17 @@ func TestSparseBenchmarkRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchSparse times a sparse benchmark: init and sparse recall run,
+// stages that need dense weights are refused.
+func TestBenchSparse(t *testing.T) {
+	b := tiny()
+	b.Train.Epochs, b.Sparse, b.FanIn = 0, true, 16
+	ts, err := b.Bench(1, []study.Stage{study.StageInit, study.StageSparseRecall}, nil)
+	if err != nil || len(ts) != 2 || ts[1].Events <= 0 {
+		t.Fatalf("timings %+v, %v", ts, err)
+	}
+	if _, err := b.Bench(1, []study.Stage{study.StageRecall}, nil); err == nil || !strings.Contains(err.Error(), "needs dense weights") {
+		t.Errorf("dense recall of sparse weights: %v", err)
+	}
+}
