@@ -277,31 +277,33 @@ func (s *Stepper) dropout() {
 // membrane leaks, resets and charges the membranes and lists the spikes.
 func (s *Stepper) membrane() {
 	beta, theta := s.p.Beta, s.p.Theta
-	s.spk = s.spk[:0]
+	u, cur, spk := s.u, s.cur[:len(s.u)], s.spk[:0] // locals: no reloads through s in the loops
 	if s.p.Reset == Subtract {
-		for j, v := range s.u {
+		for j, v := range u {
 			r := 0.0
 			if v > theta {
 				r = 1
 			}
-			v = beta*v + s.cur[j] - theta*r
-			s.u[j] = v
+			v = beta*v + cur[j] - theta*r
+			u[j] = v
 			if v > theta {
-				s.spk = append(s.spk, int32(j))
+				spk = append(spk, int32(j))
 			}
 		}
+		s.spk = spk
 		return
 	}
-	for j, v := range s.u {
+	for j, v := range u {
 		if v > theta {
 			v = 0
 		}
-		v = beta*v + s.cur[j]
-		s.u[j] = v
+		v = beta*v + cur[j]
+		u[j] = v
 		if v > theta {
-			s.spk = append(s.spk, int32(j))
+			spk = append(spk, int32(j))
 		}
 	}
+	s.spk = spk
 }
 
 // T returns the step last made (D − 1 before the first Step).
