@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -49,6 +50,18 @@ func TestSparseCommands(t *testing.T) {
 	mustRun(t, "recall", "--weights", filepath.Join(sparse, "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "rs"))
 	if a, b := recallScores(t, filepath.Join(dir, "rd")), recallScores(t, filepath.Join(dir, "rs")); a["f1"] != b["f1"] || a["tp"] != b["tp"] || a["fp"] != b["fp"] {
 		t.Errorf("recall scores: dense %v, sparse %v", a, b)
+	}
+
+	// simulate too: the same spikes, membranes and currents, byte for byte.
+	for _, w := range []string{filepath.Join(dense, "weights.npy"), filepath.Join(sparse, "weights.npz")} {
+		mustRun(t, "simulate", "--weights", w, "--input", patterns, "--out", filepath.Join(dir, "sim-"+filepath.Ext(w)[1:]))
+	}
+	for _, name := range simulateOutputs() {
+		a, errA := os.ReadFile(filepath.Join(dir, "sim-npy", name))
+		b, errB := os.ReadFile(filepath.Join(dir, "sim-npz", name))
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("simulate %s: dense and sparse weights differ (%v, %v)", name, errA, errB)
+		}
 	}
 
 	// convert: dense to sparse gives the file the sparse run wrote.
