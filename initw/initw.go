@@ -78,6 +78,15 @@ func check(set *raster.Set, p network.Params, c Config) error {
 	if set.T <= p.D {
 		return fmt.Errorf("patterns of %d steps hold no context of %d delays; use longer patterns or fewer delays", set.T, p.D)
 	}
+	silent := true
+	for _, p := range set.Patterns {
+		for _, ns := range p.Steps[:set.T-1] {
+			silent = silent && len(ns) == 0
+		}
+	}
+	if silent {
+		return fmt.Errorf("the patterns hold no spikes in any context window; nothing to store")
+	}
 	return nil
 }
 
@@ -88,6 +97,8 @@ type Stats struct {
 	Z          float64 `json:"z,omitempty"` // Hebbian normalisation
 	Iterations int     `json:"iterations,omitempty"`
 	Residual   float64 `json:"residual,omitempty"` // largest relative residual
+	// Synapses is the number of entries of sparse weights (InitSparse).
+	Synapses int64 `json:"synapses,omitempty"`
 }
 
 // Init computes initial weights for the patterns of set, matched to the
@@ -103,15 +114,6 @@ func Init(set *raster.Set, p network.Params, c Config) (*network.Weights, Stats,
 func InitContext(ctx context.Context, set *raster.Set, p network.Params, c Config) (*network.Weights, Stats, error) {
 	if err := check(set, p, c); err != nil {
 		return nil, Stats{}, err
-	}
-	silent := true
-	for _, p := range set.Patterns {
-		for _, ns := range p.Steps[:set.T-1] {
-			silent = silent && len(ns) == 0
-		}
-	}
-	if silent {
-		return nil, Stats{}, fmt.Errorf("the patterns hold no spikes in any context window; nothing to store")
 	}
 	r := rule{target: c.Target, beta: p.Beta, theta: p.Theta, reset: p.Reset}
 	if c.Method == PseudoInverse {

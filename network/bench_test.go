@@ -44,3 +44,16 @@ func BenchmarkRecall(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRecallSparse times the recall of BenchmarkRecall on the sparse
+// form of the same weights (the non-zero entries only).
+func BenchmarkRecallSparse(b *testing.B) {
+	p, set, w := benchSetup(b)
+	s := w.Sparse()
+	b.ReportMetric(float64(s.Entries()), "synapses")
+	for b.Loop() {
+		if _, _, err := network.Recall(s, p, set, 1, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

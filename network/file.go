@@ -75,12 +75,7 @@ func WriteWeights(path string, w *Weights, meta Meta) error {
 	if err != nil {
 		return err
 	}
-	meta.SHA256 = hex.EncodeToString(h.Sum(nil))
-	b, err := json.MarshalIndent(meta, "", "  ")
-	if err != nil {
-		return fmt.Errorf("%s: %w", SidecarPath(path), err)
-	}
-	return atomicfile.WriteBytes(SidecarPath(path), append(b, '\n'))
+	return writeSidecar(path, hex.EncodeToString(h.Sum(nil)), meta)
 }
 
 // WriteWeightsTo writes w to out as a float64 .npy stream of shape
@@ -125,29 +120,40 @@ func ReadWeights(path string) (*Weights, *Meta, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := os.ReadFile(SidecarPath(path))
-	if errors.Is(err, fs.ErrNotExist) {
-		return w, nil, nil
-	}
+	m, err := readSidecar(path, w.N, w.D)
 	if err != nil {
 		return nil, nil, err
 	}
+	return w, m, nil
+}
+
+// readSidecar reads the sidecar of the weights file at path, of n neurons
+// and d delays, and checks that it describes that file; no sidecar gives
+// nil.
+func readSidecar(path string, n, d int) (*Meta, error) {
+	b, err := os.ReadFile(SidecarPath(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
 	var m Meta
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w: not valid JSON: %w (delete it to use the weights without provenance)", SidecarPath(path), ErrSidecar, err)
+		return nil, fmt.Errorf("%s: %w: not valid JSON: %w (delete it to use the weights without provenance)", SidecarPath(path), ErrSidecar, err)
 	}
-	if m.N != w.N || m.D != w.D {
-		return nil, nil, fmt.Errorf("%s says N = %d, D = %d but %s holds N = %d, D = %d; the files do not belong together: %w", SidecarPath(path), m.N, m.D, path, w.N, w.D, ErrSidecar)
+	if m.N != n || m.D != d {
+		return nil, fmt.Errorf("%s says N = %d, D = %d but %s holds N = %d, D = %d; the files do not belong together: %w", SidecarPath(path), m.N, m.D, path, n, d, ErrSidecar)
 	}
 	if m.SHA256 != "" {
 		sum, err := FileSHA256(path)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if sum != m.SHA256 {
-			return nil, nil, fmt.Errorf("%s records the SHA-256 %.12s… of its weights file but %s has %.12s…: the two files come from different runs (or the tensor was changed), so its parameters cannot be trusted; use the pair one run wrote, or delete the sidecar to use the tensor without provenance: %w",
+			return nil, fmt.Errorf("%s records the SHA-256 %.12s… of its weights file but %s has %.12s…: the two files come from different runs (or the tensor was changed), so its parameters cannot be trusted; use the pair one run wrote, or delete the sidecar to use the tensor without provenance: %w",
 				SidecarPath(path), m.SHA256, path, sum, ErrSidecar)
 		}
 	}
-	return w, &m, nil
+	return &m, nil
 }

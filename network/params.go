@@ -10,6 +10,13 @@
 // written as (N, N, D) .npy arrays (ReadWeights, WriteWeights and their
 // io forms); CheckFits lets a caller refuse sizes beyond the machine's
 // memory before it allocates.
+//
+// Weights are dense (Weights, N²·D float64) or sparse (Sparse, only the
+// synapses that exist, as CSR rows per presynaptic neuron and delay); the
+// simulation takes either through the Synapses interface and gives the
+// same spikes, bit for bit. Sparse weights are read and written as .npz
+// archives of COO arrays (ReadSparse, WriteSparse; ReadSynapses picks by
+// extension).
 package network
 
 import (

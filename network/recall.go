@@ -28,14 +28,14 @@ func Inputs(p Params, set *raster.Set, seed, round uint64) []*raster.Raster {
 // them, store st at index m). opt(m) gives the options of trial m (nil:
 // no recording). The trials are independent and each is computed as by
 // Simulate, so results do not depend on the number of cores.
-func SimulateAll(w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
+func SimulateAll(w Synapses, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
 	return SimulateAllContext(context.Background(), w, p, xs, opt, use)
 }
 
 // SimulateAllContext is SimulateAll that stops, returning ctx.Err(), soon
 // after ctx is cancelled (checked every 64 steps of a trial); no new trial
 // starts after one has failed.
-func SimulateAllContext(ctx context.Context, w *Weights, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
+func SimulateAllContext(ctx context.Context, w Synapses, p Params, xs []*raster.Raster, opt func(m int) Options, use func(m int, st *State) error) error {
 	tot := &totals{w: w}
 	return parallel.For(len(xs), func(m int) error {
 		var o Options
@@ -59,18 +59,18 @@ func SimulateAllContext(ctx context.Context, w *Weights, p Params, xs []*raster.
 // returns the pooled counts and those of each pattern; the trials are not
 // kept, so memory does not grow with the number of patterns. To look at a
 // trial, Simulate Inputs(p, set, seed, round)[m] with Options.Record.
-func Recall(w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
+func Recall(w Synapses, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
 	return RecallContext(context.Background(), w, p, set, seed, round)
 }
 
 // RecallContext is Recall that stops, returning ctx.Err(), soon after ctx
 // is cancelled.
-func RecallContext(ctx context.Context, w *Weights, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
+func RecallContext(ctx context.Context, w Synapses, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
 	if err := p.Validate(set.T); err != nil {
 		return score.Counts{}, nil, err
 	}
-	if set.N != w.N {
-		return score.Counts{}, nil, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, w.N)
+	if n, _ := w.Size(); set.N != n {
+		return score.Counts{}, nil, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, n)
 	}
 	per := make([]score.Counts, set.M())
 	err := SimulateAllContext(ctx, w, p, Inputs(p, set, seed, round), nil, func(m int, st *State) error {

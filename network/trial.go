@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sync"
 
-	"gonum.org/v1/gonum/floats"
-
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -54,8 +52,10 @@ type State struct {
 	// Current and Membrane are step-major (index t·N + j), zero before
 	// step D; recorded only with Options.Record.
 	Current, Membrane []float64
-	// Events counts the synaptic events processed: N for every weight row
-	// added to (or, on saturated steps, subtracted from) the currents.
+	// Events counts the synaptic events processed: one for every synapse
+	// of every weight row added to (or, on saturated steps, subtracted
+	// from) the currents — N per row of dense Weights, the row's entries
+	// for Sparse.
 	Events int64
 }
 
@@ -67,10 +67,12 @@ func (st *State) Score(p Params, pattern *raster.Raster) score.Counts {
 }
 
 // Simulate runs one trial of the network w with clamp input x (N × L) and
-// returns its state (SPEC §2.1); see Stepper for the update. It costs
-// O(active (neuron, delay) pairs × N) per step: the rows of W for every
-// presynaptic spike in the last D steps are added to the currents.
-func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, error) {
+// returns its state (SPEC §2.1); see Stepper for the update. The rows of W
+// for every presynaptic spike in the last D steps are added to the
+// currents, so a step costs O(active (neuron, delay) pairs × N) on dense
+// Weights and O(synapses of the active pairs) on Sparse weights; both
+// give the same spikes, currents and membranes, bit for bit.
+func Simulate(w Synapses, p Params, x *raster.Raster, opt Options) (*State, error) {
 	s, err := NewStepper(w, p, x, opt)
 	if err != nil {
 		return nil, err
@@ -82,16 +84,18 @@ func Simulate(w *Weights, p Params, x *raster.Raster, opt Options) (*State, erro
 // every (neuron, delay) pair is active. Trials of one batch share it.
 type totals struct {
 	once sync.Once
-	w    *Weights
+	w    Synapses
 	sum  []float64
 }
 
 func (s *totals) get() []float64 {
 	s.once.Do(func() {
-		n := s.w.N
+		n, d := s.w.Size()
 		s.sum = make([]float64, n)
-		for r := 0; r < n*s.w.D; r++ {
-			floats.Add(s.sum, s.w.W[r*n:(r+1)*n])
+		for i := 0; i < n; i++ {
+			for k := 1; k <= d; k++ {
+				s.w.addRow(s.sum, i, k)
+			}
 		}
 	})
 	return s.sum
@@ -111,7 +115,8 @@ func (s *totals) get() []float64 {
 // mask. After each Step, Membrane, Current, Scale and Spikes describe
 // step T; the slices are reused by the next Step.
 type Stepper struct {
-	w     *Weights
+	w     Synapses
+	n, d  int
 	p     Params
 	opt   Options
 	tot   *totals
@@ -126,20 +131,21 @@ type Stepper struct {
 
 // NewStepper checks its arguments and returns a Stepper before the first
 // step of the trial of w with clamp input x.
-func NewStepper(w *Weights, p Params, x *raster.Raster, opt Options) (*Stepper, error) {
+func NewStepper(w Synapses, p Params, x *raster.Raster, opt Options) (*Stepper, error) {
 	return newStepper(w, p, x, opt, &totals{w: w})
 }
 
 // newStepper is NewStepper with the row totals shared by a batch.
-func newStepper(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals) (*Stepper, error) {
+func newStepper(w Synapses, p Params, x *raster.Raster, opt Options, tot *totals) (*Stepper, error) {
 	if err := p.Validate(0); err != nil {
 		return nil, err
 	}
-	if x.N != w.N {
-		return nil, fmt.Errorf("input has %d neurons, weights have %d", x.N, w.N)
+	n, d := w.Size()
+	if x.N != n {
+		return nil, fmt.Errorf("input has %d neurons, weights have %d", x.N, n)
 	}
-	if w.D != p.D {
-		return nil, fmt.Errorf("weights have %d delays, parameters say %d", w.D, p.D)
+	if d != p.D {
+		return nil, fmt.Errorf("weights have %d delays, parameters say %d", d, p.D)
 	}
 	if opt.Dropout < 0 || opt.Dropout >= 1 {
 		return nil, fmt.Errorf("dropout = %v: must be in [0, 1)", opt.Dropout)
@@ -147,8 +153,8 @@ func newStepper(w *Weights, p Params, x *raster.Raster, opt Options, tot *totals
 	if opt.Dropout > 0 && opt.Mask == nil {
 		return nil, fmt.Errorf("dropout needs a random stream for its mask")
 	}
-	n, l, d := w.N, x.T, w.D
-	s := &Stepper{w: w, p: p, opt: opt, tot: tot, t: d - 1,
+	l := x.T
+	s := &Stepper{w: w, n: n, d: d, p: p, opt: opt, tot: tot, t: d - 1,
 		st: &State{N: n, L: l, Input: x, Spikes: raster.New(n, l), Seen: raster.New(n, l)},
 		u:  make([]float64, n), cur: make([]float64, n), keep: 1 / (1 - opt.Dropout)}
 	if opt.Record {
@@ -171,7 +177,7 @@ func (s *Stepper) Step() bool {
 		return false
 	}
 	s.t++
-	t, n := s.t, s.w.N
+	t, n := s.t, s.n
 	if s.opt.Record {
 		s.cur = s.st.Current[t*n : (t+1)*n]
 	} else {
@@ -199,20 +205,26 @@ func (s *Stepper) Step() bool {
 // starts from the totals and subtracts the rows of the inactive pairs, so
 // the cost per step is min(active, inactive pairs) × N: a network driven
 // into saturation, as happens beyond capacity, costs as little as a
-// sparse one.
+// sparse one. Dense and sparse weights take the same branch and add (or
+// subtract) the same rows in the same order; the entries a sparse row
+// lacks are zeros, and x ± 0 == x, so the currents agree bit for bit.
 func (s *Stepper) synapses(t int) int64 {
-	w, seen, n, d := s.w, s.st.Seen, s.w.N, s.w.D
+	w, seen, n, d := s.w, s.st.Seen, s.n, s.d
 	active := 0
 	for k := 1; k <= d; k++ {
 		active += len(seen.Steps[t-k])
 	}
+	var events int64
 	if 2*active <= n*d {
+		if sp, ok := w.(*Sparse); ok {
+			return s.sparseRows(sp, t) // the same sums, without a call per row
+		}
 		for k := 1; k <= d; k++ {
 			for _, i := range seen.Steps[t-k] {
-				floats.Add(s.cur, w.Row(int(i), k))
+				events += w.addRow(s.cur, int(i), k)
 			}
 		}
-		return int64(active * n)
+		return events
 	}
 	copy(s.cur, s.tot.get())
 	for k := 1; k <= d; k++ {
@@ -222,10 +234,31 @@ func (s *Stepper) synapses(t int) int64 {
 				on = on[1:]
 				continue
 			}
-			floats.Sub(s.cur, w.Row(i, k))
+			events += w.subRow(s.cur, i, k)
 		}
 	}
-	return int64((n*d - active) * n)
+	return events
+}
+
+// sparseRows adds to s.cur the rows of sp of the (neuron, delay) pairs
+// seen in the window of step t, in the order synapses adds them, and
+// returns the synaptic events processed.
+func (s *Stepper) sparseRows(sp *Sparse, t int) int64 {
+	cur, d := s.cur, s.d
+	var events int64
+	for k := 1; k <= d; k++ {
+		for _, i := range s.st.Seen.Steps[t-k] {
+			r := int(i)*d + k - 1
+			a, b := sp.Start[r], sp.Start[r+1]
+			post, w := sp.Post[a:b], sp.W[a:b]
+			w = w[:len(post)]
+			for n, j := range post {
+				cur[j] += w[n]
+			}
+			events += b - a
+		}
+	}
+	return events
 }
 
 // dropout draws the mask of the step and scales the currents.
@@ -244,31 +277,33 @@ func (s *Stepper) dropout() {
 // membrane leaks, resets and charges the membranes and lists the spikes.
 func (s *Stepper) membrane() {
 	beta, theta := s.p.Beta, s.p.Theta
-	s.spk = s.spk[:0]
+	u, cur, spk := s.u, s.cur[:len(s.u)], s.spk[:0] // locals: no reloads through s in the loops
 	if s.p.Reset == Subtract {
-		for j, v := range s.u {
+		for j, v := range u {
 			r := 0.0
 			if v > theta {
 				r = 1
 			}
-			v = beta*v + s.cur[j] - theta*r
-			s.u[j] = v
+			v = beta*v + cur[j] - theta*r
+			u[j] = v
 			if v > theta {
-				s.spk = append(s.spk, int32(j))
+				spk = append(spk, int32(j))
 			}
 		}
+		s.spk = spk
 		return
 	}
-	for j, v := range s.u {
+	for j, v := range u {
 		if v > theta {
 			v = 0
 		}
-		v = beta*v + s.cur[j]
-		s.u[j] = v
+		v = beta*v + cur[j]
+		u[j] = v
 		if v > theta {
-			s.spk = append(s.spk, int32(j))
+			spk = append(spk, int32(j))
 		}
 	}
+	s.spk = spk
 }
 
 // T returns the step last made (D − 1 before the first Step).

@@ -301,6 +301,46 @@ func writeUint8(w io.Writer, hdr []byte, data []uint8) error {
 	return err
 }
 
+// WriteInt32To writes data, an array of the given shape in C order, to w
+// as a little-endian int32 (<i4) .npy stream.
+func WriteInt32To(w io.Writer, shape []int, data []int32) error {
+	hdr, err := header("", "<i4", shape, len(data))
+	if err != nil {
+		return err
+	}
+	return writeInts(w, hdr, data, 4, func(b []byte, v int32) []byte { return binary.LittleEndian.AppendUint32(b, uint32(v)) })
+}
+
+// WriteInt64To writes data, an array of the given shape in C order, to w
+// as a little-endian int64 (<i8) .npy stream.
+func WriteInt64To(w io.Writer, shape []int, data []int64) error {
+	hdr, err := header("", "<i8", shape, len(data))
+	if err != nil {
+		return err
+	}
+	return writeInts(w, hdr, data, 8, func(b []byte, v int64) []byte { return binary.LittleEndian.AppendUint64(b, uint64(v)) })
+}
+
+// writeInts writes hdr and then data, size bytes per element, in chunks.
+func writeInts[E int32 | int64](w io.Writer, hdr []byte, data []E, size int, put func([]byte, E) []byte) error {
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, chunkBytes)
+	for len(data) > 0 {
+		k := min(len(data), chunkBytes/size)
+		buf = buf[:0]
+		for _, v := range data[:k] {
+			buf = put(buf, v)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		data = data[k:]
+	}
+	return nil
+}
+
 // header returns the version 1.0 .npy header for an array of descr
 // elements and the given shape, checking that the shape holds n elements.
 //

@@ -561,3 +561,27 @@ func TestStreams(t *testing.T) {
 		t.Errorf("non-binary: %v, want ErrNotBinary", err)
 	}
 }
+
+// TestWriteInts checks the integer writers against numpy's layout, read
+// back through ReadFloat64From.
+func TestWriteInts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteInt32To(&buf, []int{2, 2}, []int32{-1, 0, 7, 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := ReadFloat64From(&buf)
+	if err != nil || a.DType != "<i4" || !slices.Equal(a.Data, []float64{-1, 0, 7, 1 << 30}) {
+		t.Errorf("int32: %+v, %v", a, err)
+	}
+	buf.Reset()
+	if err := WriteInt64To(&buf, []int{3}, []int64{-5, 1 << 40, 3}); err != nil {
+		t.Fatal(err)
+	}
+	a, err = ReadFloat64From(&buf)
+	if err != nil || a.DType != "<i8" || !slices.Equal(a.Data, []float64{-5, 1 << 40, 3}) {
+		t.Errorf("int64: %+v, %v", a, err)
+	}
+	if err := WriteInt32To(&buf, []int{3}, []int32{1}); err == nil {
+		t.Error("shape of 3 for 1 element: no error")
+	}
+}

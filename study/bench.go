@@ -20,8 +20,8 @@ type Timing struct {
 	Seconds []float64 `json:"seconds"` // every repeat
 	Median  float64   `json:"median_seconds"`
 	// Events counts the synaptic events of one repeat (recall only: N per
-	// weight row added to the currents) and EventsPerSecond their rate at
-	// the median time.
+	// weight row added to the currents, the row's entries for sparse
+	// recall) and EventsPerSecond their rate at the median time.
 	Events          int64   `json:"synaptic_events,omitempty"`
 	EventsPerSecond float64 `json:"events_per_second,omitempty"`
 	// Kept is the number of (step, neuron) pairs the backward pass
@@ -45,21 +45,25 @@ const (
 	// StageStore is margin storage of the patterns (b.Margin, or the
 	// margin package's defaults) from zero weights.
 	StageStore
+	// StageSparseRecall is StageRecall on the sparse form of the same
+	// weights (network.Sparse, the non-zero entries only): the same
+	// spikes at the cost of the synapses hit.
+	StageSparseRecall
 )
 
-var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store"}
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store", "sparse recall"}
 
 // Stages returns every stage, in the order Bench times them.
 func Stages() []Stage {
-	return []Stage{StageInit, StageRecall, StageExactEpoch, StageSparseEpoch, StageStore}
+	return []Stage{StageInit, StageRecall, StageSparseRecall, StageExactEpoch, StageSparseEpoch, StageStore}
 }
 
-// String returns "init", "recall", "exact epoch", "sparse epoch" or
-// "store".
+// String returns "init", "recall", "exact epoch", "sparse epoch", "store"
+// or "sparse recall".
 func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
 
-// ParseStage parses "init", "recall", "exact epoch", "sparse epoch" or
-// "store".
+// ParseStage parses "init", "recall", "exact epoch", "sparse epoch",
+// "store" or "sparse recall".
 func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -72,15 +76,31 @@ func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(strin
 // network st, recording its counts in tm.
 func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
 	set, w := st.Patterns, st.Weights
+	if w == nil && stage != StageInit && stage != StageSparseRecall {
+		return nil, fmt.Errorf("stage %v needs dense weights; time sparse weights with the stages init and sparse recall", stage)
+	}
 	var run func() error
 	switch stage {
 	case StageInit:
-		run = func() error { _, _, err := initw.Init(set, b.Params, b.Init); return err }
-	case StageRecall:
+		run = func() error {
+			if b.Sparse || b.FanIn > 0 { // Validate refuses margin storage with these
+				_, _, _, _, err := b.initial(context.Background(), set)
+				return err
+			}
+			_, _, err := initw.Init(set, b.Params, b.Init)
+			return err
+		}
+	case StageRecall, StageSparseRecall:
 		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
+		var syn network.Synapses = w
+		if stage == StageSparseRecall {
+			if syn = st.Sparse; w != nil {
+				syn = w.Sparse()
+			}
+		}
 		run = func() error {
 			events := make([]int64, len(xs))
-			err := network.SimulateAll(w, b.Params, xs, nil, func(m int, st *network.State) error {
+			err := network.SimulateAll(syn, b.Params, xs, nil, func(m int, st *network.State) error {
 				events[m] = st.Events
 				return nil
 			})
@@ -124,14 +144,14 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			return err
 		}
 	default:
-		return nil, fmt.Errorf("stage %v is not known; use init, recall, exact epoch, sparse epoch or store", stage)
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, sparse recall, exact epoch, sparse epoch or store", stage)
 	}
 	return run, nil
 }
 
 // Bench times the stages of the benchmark b, each `repeats` times, and
-// returns the medians: the initialisation, the recall of all M patterns,
-// one exact training epoch (forward, exact backward, optimiser step) and
+// returns the medians: the initialisation, the recall of all M patterns
+// on dense weights and on their sparse form, one exact training epoch (forward, exact backward, optimiser step) and
 // one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
 // zero) and margin storage of the patterns. stages selects which to run (nil: all). progress, if not nil, is
 // told each stage and repeat as it starts.

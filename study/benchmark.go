@@ -40,6 +40,15 @@ type Benchmark struct {
 	// analytically with Init.
 	Margin *margin.Config `json:"margin,omitempty"`
 	Train  learn.Config   `json:"train"`
+	// FanIn, when positive, restricts the synapses to a structural
+	// connectivity of that fan-in: every neuron receives from FanIn
+	// presynaptic neurons drawn with initw.NewConnectivity under Seed, at
+	// all D delays, and the Hebbian weights are built on it alone.
+	FanIn int `json:"fan_in,omitempty"`
+	// Sparse keeps the weights as a network.Sparse tensor (only the
+	// non-zero Hebbian weights), whose cost and memory grow with the
+	// synapses instead of N²·D. Training does not take sparse weights yet.
+	Sparse bool `json:"sparse,omitempty"`
 }
 
 // DefaultBenchmark returns the published benchmark: M = 16 patterns of
@@ -75,6 +84,29 @@ func (b Benchmark) Validate() error {
 	}
 	if err := b.Train.Validate(); err != nil {
 		return err
+	}
+	if b.FanIn < 0 || b.FanIn > b.Patterns.N {
+		return fmt.Errorf("fan-in %d: each neuron can receive from 1 to N = %d neurons; set the fan-in in that range (0: all)", b.FanIn, b.Patterns.N)
+	}
+	if b.Sparse || b.FanIn > 0 {
+		what := "sparse weights"
+		if !b.Sparse {
+			what = "a fan-in"
+		}
+		switch {
+		case b.Margin != nil:
+			return fmt.Errorf("margin storage with %s is not available; use Hebbian initialisation, or dense weights without a fan-in", what)
+		case b.Init.Method != initw.Hebbian:
+			return fmt.Errorf("the %v initialisation with %s is not available (it needs the dense tensor); use Hebbian initialisation, or dense weights without a fan-in", b.Init.Method, what)
+		case b.Train.Epochs > 0:
+			return fmt.Errorf("training with %s is not available yet; use 0 epochs, or dense weights without a fan-in (convert sparse weights to dense with hdsnn convert)", what)
+		}
+	}
+	if b.Sparse {
+		return nil // InitSparse checks its own estimate
+	}
+	if b.FanIn > 0 {
+		return network.CheckFits(b.Patterns.N, b.Params.D, 1)
 	}
 	// Weights, gradient, two optimiser moments and the best weights.
 	return network.CheckFits(b.Patterns.N, b.Params.D, 5)
@@ -116,12 +148,26 @@ type Report struct {
 }
 
 // Result is a finished benchmark run: its report, the patterns, the final
-// weights and the final recall trial of pattern 0 (for the figure).
+// weights (dense Weights, or Sparse when the benchmark keeps sparse
+// weights; the other is nil) and the final recall trial of pattern 0 (for
+// the figure).
 type Result struct {
 	Report   Report
 	Patterns *raster.Set
 	Weights  *network.Weights
+	Sparse   *network.Sparse
 	Trial    *network.State
+}
+
+// Synapses returns the final weights, dense or sparse.
+func (r *Result) Synapses() network.Synapses { return synapses(r.Weights, r.Sparse) }
+
+// synapses returns the one of w and s that is set.
+func synapses(w *network.Weights, s *network.Sparse) network.Synapses {
+	if s != nil {
+		return s
+	}
+	return w
 }
 
 // Run runs the benchmark. When checkpoints is not empty, training writes
@@ -149,12 +195,15 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	stage("generate", start)
 
 	start = time.Now()
-	w, st, mr, err := b.initial(ctx, set)
+	w, sw, st, mr, err := b.initial(ctx, set)
 	if err != nil {
 		return nil, err
 	}
 	rep.InitStats, rep.Margin = st, mr
 	stage("init", start)
+	if sw != nil {
+		return b.recallOnly(ctx, rep, set, sw)
+	}
 
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
@@ -206,18 +255,52 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	return res, nil
 }
 
+// recallOnly finishes a run of sparse weights sw, which are not trained:
+// the initial recall is the final one.
+func (b Benchmark) recallOnly(ctx context.Context, rep Report, set *raster.Set, sw *network.Sparse) (*Result, error) {
+	var err error
+	rep.Init, err = phase(ctx, sw, b.Params, set, b.Train.Seed, rng.RecallRound(0))
+	if err != nil {
+		return nil, err
+	}
+	final := rep.Init
+	rep.Trained = &final
+	res := &Result{Patterns: set, Sparse: sw}
+	x := network.Inputs(b.Params, set, b.Train.Seed, rng.RecallRound(0))[0]
+	if res.Trial, err = network.Simulate(sw, b.Params, x, network.Options{Record: true}); err != nil {
+		return nil, err
+	}
+	rep.PeakMemoryMB = memstat.PeakMB()
+	res.Report = rep
+	return res, nil
+}
+
 // initial returns the weights that hold set before training: margin
-// storage when b.Margin is set, the analytical initialisation otherwise.
-func (b Benchmark) initial(ctx context.Context, set *raster.Set) (*network.Weights, initw.Stats, *margin.Report, error) {
+// storage when b.Margin is set, the analytical initialisation otherwise;
+// sparse (s, w nil) when b.Sparse is set, else dense (w, s nil).
+func (b Benchmark) initial(ctx context.Context, set *raster.Set) (w *network.Weights, s *network.Sparse, st initw.Stats, mr *margin.Report, err error) {
 	if b.Margin != nil {
 		w, r, err := margin.Store(ctx, b.Params, set, nil, *b.Margin, margin.Hooks{})
 		if err != nil {
-			return nil, initw.Stats{}, nil, err
+			return nil, nil, initw.Stats{}, nil, err
 		}
-		return w, initw.Stats{}, &r, nil
+		return w, nil, initw.Stats{}, &r, nil
 	}
-	w, st, err := initw.InitContext(ctx, set, b.Params, b.Init)
-	return w, st, nil, err
+	if !b.Sparse && b.FanIn == 0 {
+		w, st, err = initw.InitContext(ctx, set, b.Params, b.Init)
+		return w, nil, st, nil, err
+	}
+	var conn *initw.Connectivity
+	if b.FanIn > 0 {
+		if conn, err = initw.NewConnectivity(set.N, b.FanIn, b.Seed); err != nil {
+			return nil, nil, initw.Stats{}, nil, err
+		}
+	}
+	s, st, err = initw.InitSparse(ctx, set, b.Params, b.Init, conn)
+	if err != nil || b.Sparse {
+		return nil, s, st, nil, err
+	}
+	return s.Dense(), nil, st, nil, nil
 }
 
 // finalRound is the background round of the final recall of b, which no
@@ -232,7 +315,7 @@ func sameTraining(a, b learn.Config) bool {
 }
 
 // phase recalls every pattern once and scores it.
-func phase(ctx context.Context, w *network.Weights, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
+func phase(ctx context.Context, w network.Synapses, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
 	start := time.Now()
 	all, per, err := network.RecallContext(ctx, w, p, set, seed, round)
 	if err != nil {

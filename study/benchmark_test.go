@@ -294,7 +294,7 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageExactEpoch, study.StageSparseEpoch, study.StageStore}
+	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageSparseRecall, study.StageExactEpoch, study.StageSparseEpoch, study.StageStore}
 	if len(timings) != len(stages) {
 		t.Fatalf("%d timings, want %d", len(timings), len(stages))
 	}
@@ -317,16 +317,19 @@ func TestBench(t *testing.T) {
 	if !slices.Equal(calls, want) {
 		t.Errorf("progress calls %v, want %v", calls, want)
 	}
+	if dense, sparse := timings[1], timings[2]; sparse.Events <= 0 || sparse.Events > dense.Events {
+		t.Errorf("sparse recall processed %d synaptic events, dense %d", sparse.Events, dense.Events)
+	}
 	if rec := timings[1]; rec.Events <= 0 || !(rec.EventsPerSecond > 0) {
 		t.Errorf("recall: %d events, %v per second", rec.Events, rec.EventsPerSecond)
 	} else if rec.Events%int64(b.Patterns.N) != 0 {
 		t.Errorf("recall: %d events is not a multiple of N = %d", rec.Events, b.Patterns.N)
 	}
-	if ex := timings[2]; ex.Pairs <= 0 || ex.Kept != ex.Pairs {
+	if ex := timings[3]; ex.Pairs <= 0 || ex.Kept != ex.Pairs {
 		t.Errorf("exact epoch kept %d of %d pairs, want all", ex.Kept, ex.Pairs)
 	}
-	if sp := timings[3]; sp.Pairs != timings[2].Pairs || sp.Kept > sp.Pairs {
-		t.Errorf("sparse epoch kept %d of %d pairs (exact: %d)", sp.Kept, sp.Pairs, timings[2].Pairs)
+	if sp := timings[4]; sp.Pairs != timings[3].Pairs || sp.Kept > sp.Pairs {
+		t.Errorf("sparse epoch kept %d of %d pairs (exact: %d)", sp.Kept, sp.Pairs, timings[3].Pairs)
 	}
 
 	one, err := b.Bench(1, []study.Stage{study.StageRecall}, nil)

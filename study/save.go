@@ -8,12 +8,14 @@ import (
 
 	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/internal/memstat"
+	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 )
 
-// Save writes the run's report.json, weights.npy with its sidecar
-// weights.json and patterns.npy into dir, each file atomically. The
+// Save writes the run's report.json, weights.npy (weights.npz when the
+// weights are sparse) with its sidecar weights.json and patterns.npy into
+// dir, each file atomically. The
 // figures of a run are drawn by package figure/studyfig.
 func (r *Result) Save(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -30,7 +32,12 @@ func (r *Result) Save(dir string) error {
 	}
 	meta := network.Meta{Version: r.Report.Version, Params: &b.Params, Seed: b.Seed,
 		Source: fmt.Sprintf("hdsnn run: %s, %d epochs of training", init, len(r.Report.History)), Details: details}
-	if err := network.WriteWeights(filepath.Join(dir, "weights.npy"), r.Weights, meta); err != nil {
+	if r.Sparse != nil {
+		err = network.WriteSparse(filepath.Join(dir, "weights.npz"), r.Sparse, meta)
+	} else {
+		err = network.WriteWeights(filepath.Join(dir, "weights.npy"), r.Weights, meta)
+	}
+	if err != nil {
 		return err
 	}
 	if err := raster.WriteNPY(filepath.Join(dir, "patterns.npy"), r.Patterns); err != nil {
@@ -51,6 +58,10 @@ func (r *Result) TrialOf(mu int) (*network.State, error) {
 	if mu < 0 || mu >= r.Patterns.M() {
 		return nil, fmt.Errorf("pattern %d: there are %d patterns", mu, r.Patterns.M())
 	}
-	x := network.Inputs(b.Params, r.Patterns, b.Train.Seed, finalRound(b))[mu]
-	return network.Simulate(r.Weights, b.Params, x, network.Options{Record: true})
+	round := finalRound(b)
+	if r.Sparse != nil {
+		round = rng.RecallRound(0) // sparse weights are not trained: the initial recall is the final one
+	}
+	x := network.Inputs(b.Params, r.Patterns, b.Train.Seed, round)[mu]
+	return network.Simulate(r.Synapses(), b.Params, x, network.Options{Record: true})
 }

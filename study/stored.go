@@ -12,12 +12,18 @@ import (
 )
 
 // Stored is a network that holds a pattern set: the patterns of a
-// benchmark and its initial or trained weights, ready to be cued.
+// benchmark and its initial or trained weights, ready to be cued. The
+// weights are dense (Weights) or, when the benchmark keeps sparse
+// weights, Sparse; the other is nil.
 type Stored struct {
 	Bench    Benchmark
 	Patterns *raster.Set
 	Weights  *network.Weights
+	Sparse   *network.Sparse
 }
+
+// Synapses returns the weights, dense or sparse.
+func (s *Stored) Synapses() network.Synapses { return synapses(s.Weights, s.Sparse) }
 
 // Store generates the patterns of b (seed b.Seed), initialises the
 // weights and, when trained is true, trains them for b.Train.Epochs
@@ -30,9 +36,12 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, _, _, err := b.initial(ctx, set)
+	w, sw, _, _, err := b.initial(ctx, set)
 	if err != nil {
 		return nil, err
+	}
+	if sw != nil {
+		return &Stored{Bench: b, Patterns: set, Sparse: sw}, nil
 	}
 	if trained && b.Train.Epochs > 0 {
 		r, err := learn.NewRun(b.Train, b.Params, w, set)
@@ -51,7 +60,7 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 // (fresh background for every round, independent of training's rounds)
 // and scores the replay.
 func (s *Stored) Recall(round uint64) (score.Result, error) {
-	c, _, err := network.Recall(s.Weights, s.Bench.Params, s.Patterns, s.Bench.Seed, rng.RecallRound(round))
+	c, _, err := network.Recall(s.Synapses(), s.Bench.Params, s.Patterns, s.Bench.Seed, rng.RecallRound(round))
 	return c.Result(), err
 }
 
@@ -65,7 +74,7 @@ func (s *Stored) Inputs(round uint64) []*raster.Raster {
 func (s *Stored) RecallInputs(xs []*raster.Raster) (score.Result, error) {
 	var c score.Counts
 	per := make([]score.Counts, len(xs))
-	err := network.SimulateAll(s.Weights, s.Bench.Params, xs, nil, func(m int, st *network.State) error {
+	err := network.SimulateAll(s.Synapses(), s.Bench.Params, xs, nil, func(m int, st *network.State) error {
 		per[m] = st.Score(s.Bench.Params, s.Patterns.Patterns[m])
 		return nil
 	})

@@ -29,11 +29,13 @@ func newBenchCmd() *cobra.Command {
 		Short: "Time initialisation, recall and one exact and one sparse training epoch",
 		Long: `Time the stages of the benchmark at a given size (default: the published
 benchmark, N = 512, M = 16, T = 1000, D = 41): the initialisation, the recall
-of all M patterns, one exact training epoch and one sparse epoch (surrogate
-support --surrogate-support, or 0.5 when that is 0). Each stage is repeated
---repeats times; the table shows the median, the synaptic events processed
-by recall (N per weight row added to the currents) and their rate, and the
-(step, neuron) pairs each backward pass visited.`,
+of all M patterns on the dense weights and on their sparse form (the non-zero
+entries only, same spikes), one exact training epoch and one sparse epoch
+(surrogate support --surrogate-support, or 0.5 when that is 0). Each stage is
+repeated --repeats times; the table shows the median, the synaptic events
+processed by recall (N per weight row added to the currents; the row's
+entries for sparse recall) and their rate, and the (step, neuron) pairs each
+backward pass visited.`,
 		Example: `  hdsnn bench
   hdsnn bench --repeats 5 --json > bench.json
   hdsnn bench --neurons 1024 --patterns 1024 --stages init,recall,"sparse epoch"`,
@@ -44,7 +46,7 @@ by recall (N per weight row added to the currents) and their rate, and the
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
 		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support")
 	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
-	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "exact epoch", "sparse epoch", store (default all)`)
+	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse epoch", store (default all)`)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
 	return cmd
 }
@@ -60,7 +62,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	for _, s := range o.stages {
 		st, err := study.ParseStage(s)
 		if err != nil {
-			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"exact epoch\", \"sparse epoch\" or store", s)
+			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"sparse recall\", \"exact epoch\", \"sparse epoch\" or store", s)
 		}
 		stages = append(stages, st)
 	}

@@ -21,7 +21,7 @@ func TestHelp(t *testing.T) {
 	if root.Short == "" || root.Long == "" || root.Example == "" {
 		t.Error("root command lacks Short, Long or Example")
 	}
-	want := []string{"bench", "experiment", "generate", "gradient", "init", "recall", "run", "simulate", "store", "sweep", "train"}
+	want := []string{"bench", "convert", "experiment", "generate", "gradient", "init", "recall", "run", "simulate", "store", "sweep", "train"}
 	var got []string
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
@@ -75,7 +75,7 @@ func TestDefaultsFromLibrary(t *testing.T) {
 func TestRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
 	r := mustRun(t, append([]string{"run", "--out", out, "--keep-checkpoints"}, tiny()...)...)
-	requireFiles(t, out, runOutputs()...)
+	requireFiles(t, out, denseRunOutputs()...)
 	if !strings.Contains(r.stdout, "trained") || !strings.Contains(r.stderr, "epoch 1/1") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
@@ -194,7 +194,7 @@ func TestPipeline(t *testing.T) {
 func TestBench(t *testing.T) {
 	args := []string{"bench", "--neurons", "32", "--patterns", "2", "--steps", "60", "--delays", "5", "--p-a", "0.05", "--pre", "5", "--post", "5", "--repeats", "2"}
 	r := mustRun(t, args...)
-	for _, stage := range []string{"init", "recall", "exact epoch", "sparse epoch", "store", "peak MB"} {
+	for _, stage := range []string{"init", "recall", "sparse recall", "exact epoch", "sparse epoch", "store", "peak MB"} {
 		if !strings.Contains(r.stdout, stage) {
 			t.Errorf("bench table lacks %q:\n%s", stage, r.stdout)
 		}
@@ -206,8 +206,8 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(got.Timings) != 5 {
-		t.Fatalf("bench --json has %d stages, want 5", len(got.Timings))
+	if len(got.Timings) != 6 {
+		t.Fatalf("bench --json has %d stages, want 6", len(got.Timings))
 	}
 	for _, tm := range got.Timings {
 		if tm.PeakMemoryMB <= 0 {
@@ -217,8 +217,8 @@ func TestBench(t *testing.T) {
 			t.Errorf("%s: seconds %v, median %v", tm.Stage, tm.Seconds, tm.Median)
 		}
 	}
-	if got.Timings[1].Events <= 0 || got.Timings[3].Kept <= 0 || got.Timings[2].Kept != got.Timings[2].Pairs {
-		t.Errorf("recall events %d, sparse kept %d, exact kept %d of %d", got.Timings[1].Events, got.Timings[3].Kept, got.Timings[2].Kept, got.Timings[2].Pairs)
+	if got.Timings[1].Events <= 0 || got.Timings[2].Events <= 0 || got.Timings[4].Kept <= 0 || got.Timings[3].Kept != got.Timings[3].Pairs {
+		t.Errorf("recall events %d, sparse recall events %d, sparse kept %d, exact kept %d of %d", got.Timings[1].Events, got.Timings[2].Events, got.Timings[4].Kept, got.Timings[3].Kept, got.Timings[3].Pairs)
 	}
 	if r := runHdsnn(t, "bench", "--stages", "warmup"); r.err == nil || !strings.Contains(r.err.Error(), "--stages") {
 		t.Errorf("unknown stage: %v", r.err)

@@ -23,6 +23,7 @@ import (
 type capacityCmd struct {
 	expOptions
 	neuronsList, delaysList, modes string
+	fanInList                      string
 	marginStart, probe             int
 	threshold, precision           float64
 	marginScale                    float64
@@ -64,13 +65,21 @@ plots it against the weights per neuron N·D with the perceptron estimates
 deviation of the field, coding level 1e-3). A capacity of 0 is left out of
 the figures.
 
+--fan-in-list K1,K2,… measures every N and D at each fan-in K as well: each
+neuron receives from K random presynaptic neurons (seeded), the Hebbian
+weights are built on those synapses only and kept sparse, and the bounds
+count K·D weights per neuron. Only mode init takes a fan-in so far (the
+default modes become init); the CSVs gain a fan_in column and no figures are
+drawn.
+
 --quick measures N ∈ {64, 128}, D ∈ {10, 20} at T = 200, p_A = 5e-3 with
 2 seeds and 2 training epochs.`,
 		Example: `  hdsnn experiment capacity --quick
   hdsnn experiment capacity --neurons-list 256,512,1024 --delays-list 21,41,81 --out out/capacity
   hdsnn experiment capacity --modes init --threshold 0.95 --neurons-list 512 --delays-list 41
   hdsnn experiment capacity --modes margin --neurons-list 512 --delays-list 41 --seeds 2 --margin-start 440 --probe 0
-  hdsnn experiment capacity --modes margin --neurons-list 256 --delays-list 21,41,81 --seeds 2 --margin-start-scale 16 --precision 0.1 --probe 0`,
+  hdsnn experiment capacity --modes margin --neurons-list 256 --delays-list 21,41,81 --seeds 2 --margin-start-scale 16 --precision 0.1 --probe 0
+  hdsnn experiment capacity --neurons-list 4096 --delays-list 41 --fan-in-list 128,256,512,1024 --out out/capacity-fan-in`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -78,6 +87,7 @@ the figures.
 	fs := cmd.Flags()
 	fs.StringVar(&o.neuronsList, "neurons-list", "256,512,1024", "comma-separated network sizes `N` to measure")
 	fs.StringVar(&o.delaysList, "delays-list", "21,41,81", "comma-separated numbers of delays `D` to measure")
+	fs.StringVar(&o.fanInList, "fan-in-list", "", "comma-separated fan-ins `K` to measure at every N and D (sparse weights, mode init; default: all to all)")
 	fs.StringVar(&o.modes, "modes", capacity.Init.String()+","+capacity.Trained.String(), "comma-separated weights to measure: init (initialisation only), trained and/or margin (margin storage)")
 	fs.Float64Var(&o.threshold, "threshold", 0.99, "mean F1 that M patterns must reach to count as stored, in (0, 1]")
 	fs.IntVar(&o.maxPatterns, "max-patterns", 4096, "largest number of patterns M tried")
@@ -109,13 +119,17 @@ func (o *capacityCmd) run(cmd *cobra.Command) error {
 		if ev.Reused == ev.Runs {
 			note = " (from the CSV)"
 		}
-		fmt.Fprintf(stderr, "  N = %d, D = %d, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
-			ev.Neurons, ev.Delays, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
+		fan := ""
+		if ev.FanIn > 0 {
+			fan = fmt.Sprintf(", fan-in %d", ev.FanIn)
+		}
+		fmt.Fprintf(stderr, "  N = %d, D = %d%s, %s: M = %d: F1 %.4f ± %.4f %s%s\n",
+			ev.Neurons, ev.Delays, fan, ev.Mode, ev.Patterns, ev.F1, ev.F1Err, verdict, note)
 	}
 	if _, err := capacity.Run(cmd.Context(), cfg, csvPath); err != nil {
 		return studyError(err)
 	}
-	rows, err := results.Read(csvPath, capacity.Columns())
+	rows, err := results.Read(csvPath, cfg.CSVColumns())
 	if err != nil {
 		return err
 	}
@@ -162,9 +176,21 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	if o.quick {
 		ns, ds = quick.Neurons, quick.Delays
 	}
+	var fanIns []int
+	if o.changed("fan-in-list") {
+		if fanIns, err = parseIntList("--fan-in-list", o.fanInList); err != nil {
+			return cfg, "", err
+		}
+		if !o.changed("modes") {
+			o.modes = capacity.Init.String()
+		}
+	}
 	modes, err := parseModes(o.modes)
 	if err != nil {
 		return cfg, "", err
+	}
+	if len(fanIns) > 0 && (len(modes) != 1 || modes[0] != capacity.Init) {
+		return cfg, "", fmt.Errorf("--fan-in-list takes --modes init only (training and margin storage need every synapse so far); drop --modes or pass --modes init")
 	}
 	if !(o.threshold > 0 && o.threshold <= 1) {
 		return cfg, "", fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)
@@ -178,6 +204,9 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	}
 	big := b
 	big.Patterns.N, big.Params.D = slices.Max(ns), slices.Max(ds) // M grows only until recall fails
+	if len(fanIns) > 0 {
+		big.FanIn, big.Sparse = min(slices.Max(fanIns), big.Patterns.N), true
+	}
 	if err := checkRuns(big, o.seeds, "lower --neurons-list or --delays-list"); err != nil {
 		return cfg, "", err
 	}
@@ -199,7 +228,7 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	}
 	cfg = capacity.Config{Base: b, Neurons: ns, Delays: ds, Modes: modes,
 		Threshold: o.threshold, MaxPatterns: o.maxPatterns, Seeds: o.seeds,
-		Probe: o.probe, MarginStart: o.marginStart, MarginScale: o.marginScale, Precision: o.precision}
+		Probe: o.probe, MarginStart: o.marginStart, MarginScale: o.marginScale, Precision: o.precision, FanIns: fanIns}
 	return cfg, csvPath, cfg.Validate()
 }
 
@@ -210,9 +239,12 @@ func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, err
 	if err := capacity.WriteSummary(sumPath, rs); err != nil {
 		return nil, fmt.Errorf("writing the summary: %w", err)
 	}
+	written := []string{csvPath, sumPath}
+	if slices.ContainsFunc(rs, func(r capacity.Result) bool { return r.FanIn > 0 }) {
+		return written, nil // the figures are drawn per (N, D, mode), not per fan-in
+	}
 	vsN, vsD := studyfig.Capacity(rs, o.threshold, o.seeds)
 	vsW := studyfig.CapacityVsWeights(rs, o.threshold, o.seeds)
-	written := []string{csvPath, sumPath}
 	for _, f := range []struct {
 		name string
 		plot figure.LinePlot
@@ -231,13 +263,22 @@ func (o *capacityCmd) write(csvPath string, rs []capacity.Result) ([]string, err
 // printCapacity prints the summary table.
 func printCapacity(w io.Writer, rs []capacity.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tfails at\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
+	fan := slices.ContainsFunc(rs, func(r capacity.Result) bool { return r.FanIn > 0 })
+	if fan {
+		fmt.Fprintln(tw, "N\tD\tK\tT\tmode\tcapacity\tfails at\tF1\tNKD/(T−D)\tKD/(T−D)\tevaluations\t")
+	} else {
+		fmt.Fprintln(tw, "N\tD\tT\tmode\tcapacity\tfails at\tF1\tN²D/(T−D)\tND/(T−D)\tevaluations\t")
+	}
 	for _, r := range rs {
 		fails := "none (lower bound)"
 		if r.FailsAt > 0 {
 			fails = strconv.Itoa(r.FailsAt)
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%d\t%s\t%.4f\t%.0f\t%.2f\t%d\t\n", r.Neurons, r.Delays, r.Steps, r.Mode,
+		fmt.Fprintf(tw, "%d\t%d\t", r.Neurons, r.Delays)
+		if fan {
+			fmt.Fprintf(tw, "%d\t", r.FanIn)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%.4f\t%.0f\t%.2f\t%d\t\n", r.Steps, r.Mode,
 			r.Capacity, fails, r.F1, r.Bound, r.BoundPerNeuron, len(r.Evals))
 	}
 	tw.Flush()

@@ -141,3 +141,24 @@ func TestExperimentCapacitySearchHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestExperimentCapacityFanIn measures the tiny capacity at two fan-ins:
+// mode init only, a fan_in column, no figures.
+func TestExperimentCapacityFanIn(t *testing.T) {
+	dir := t.TempDir()
+	r := mustRun(t, tinyCapacityArgs(dir, "--neurons-list", "48", "--delays-list", "10", "--fan-in-list", "12,48")...)
+	requireFiles(t, dir, "capacity.csv", "capacity-summary.csv")
+	if _, err := os.Stat(filepath.Join(dir, "capacity-vs-neurons.png")); err == nil {
+		t.Error("figures drawn for fan-ins")
+	}
+	if !strings.Contains(r.stdout, "KD/(T−D)") || !strings.Contains(r.stderr, "fan-in 12, init") || strings.Contains(r.stderr, "trained") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "capacity-summary.csv"))
+	if err != nil || !strings.HasPrefix(string(sum), "neurons,delays,fan_in,") || len(strings.Split(strings.TrimSpace(string(sum)), "\n")) != 3 {
+		t.Errorf("summary:\n%s (%v)", sum, err)
+	}
+	if r := runHdsnn(t, tinyCapacityArgs(t.TempDir(), "--fan-in-list", "12", "--modes", "trained")...); r.err == nil || !strings.Contains(r.err.Error(), "--modes init") {
+		t.Errorf("--fan-in-list with --modes trained: %v", r.err)
+	}
+}

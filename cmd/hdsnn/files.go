@@ -27,20 +27,49 @@ const checkpointDir = "checkpoint"
 // readWeights reads the weights file given by --weights, once its header
 // shows that it fits in memory with copies more tensors of its size.
 func readWeights(path string, copies int) (*network.Weights, *network.Meta, error) {
+	return readDense("--weights", path, copies)
+}
+
+// readDense is readWeights for the weights file given by flag.
+func readDense(flag, path string, copies int) (*network.Weights, *network.Meta, error) {
 	if path == "" {
-		return nil, nil, errors.New("--weights is required: pass a weights .npy file of shape (N, N, D)")
+		return nil, nil, fmt.Errorf("%s is required: pass a weights .npy file of shape (N, N, D)", flag)
 	}
-	if err := checkWeightsFile(path, copies); err != nil {
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		return nil, nil, fmt.Errorf("%s %s holds sparse weights, which this command does not take yet (sparse training is to come); convert them to dense first: hdsnn convert --in %s --out %s", flag, path, path, strings.TrimSuffix(path, filepath.Ext(path))+"-dense.npy")
+	}
+	if err := checkWeightsFile(flag, path, copies); err != nil {
 		return nil, nil, err
 	}
-	if err := checkWeightsSet(path); err != nil {
+	if err := checkWeightsSet(flag, path); err != nil {
 		return nil, nil, err
 	}
 	w, meta, err := network.ReadWeights(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("--weights: %w", err)
+		return nil, nil, fmt.Errorf("%s: %w", flag, err)
 	}
 	return w, meta, nil
+}
+
+// readSynapses reads the weights file given by flag: dense weights from a
+// .npy file (readDense), sparse weights from a .npz file, whose reader
+// checks the memory its header asks for before reading the data.
+func readSynapses(flag, path string, copies int) (network.Synapses, *network.Meta, error) {
+	if path == "" || !strings.EqualFold(filepath.Ext(path), ".npz") {
+		w, meta, err := readDense(flag, path, copies)
+		if err != nil {
+			return nil, nil, err // not a nil *Weights in an interface
+		}
+		return w, meta, nil
+	}
+	if err := checkWeightsSet(flag, path); err != nil {
+		return nil, nil, err
+	}
+	s, meta, err := network.ReadSparse(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return s, meta, nil
 }
 
 // readRasters reads the 0/1 rasters of the file given by flag: a .npy array
@@ -152,7 +181,7 @@ func checkOutputs(dir string, force bool, names ...string) error {
 
 // runOutputs returns the names of the files "hdsnn run" writes into --out.
 func runOutputs() []string {
-	return []string{"report.json", "weights.npy", "weights.json", "patterns.npy", "recall.png", "recall.svg", "training.png", "training.svg"}
+	return []string{"report.json", "weights.npy", "weights.npz", "weights.json", "patterns.npy", "recall.png", "recall.svg", "training.png", "training.svg"}
 }
 
 // checkWritable returns an error, before any work, if the directory dir
@@ -208,7 +237,7 @@ func writeJSON(path string, v any) error {
 }
 
 // simulateAll runs every trial with the same options and keeps the states.
-func simulateAll(ctx context.Context, w *network.Weights, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
+func simulateAll(ctx context.Context, w network.Synapses, p network.Params, xs []*raster.Raster, opt network.Options) ([]*network.State, error) {
 	states := make([]*network.State, len(xs))
 	err := network.SimulateAllContext(ctx, w, p, xs, func(int) network.Options { return opt }, func(m int, st *network.State) error {
 		states[m] = st

@@ -42,6 +42,9 @@ type options struct {
 
 	// Initialisation.
 	init, target, norm string
+	// weightsFormat is dense, sparse or auto; fanIn 0 is all to all.
+	weightsFormat string
+	fanIn         int
 
 	// Margin storage (--init margin and hdsnn store).
 	margin margin.Config
@@ -186,7 +189,7 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 }
 
 // addInit defines the flag name if it is one of the initialisation
-// (--init --target --norm), and reports whether it was.
+// (--init --target --norm --weights-format --fan-in), and reports whether it was.
 func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "init":
@@ -209,8 +212,40 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 		fs.StringVar(&o.norm, name, d.ic.Norm.String(), "Hebbian normalisation: row, context or column")
 		check = oneOf("--norm", &o.norm, initw.Row.String(), initw.Context.String(), initw.Column.String())
 		return check, true
+	case "weights-format":
+		fs.StringVar(&o.weightsFormat, name, formatAuto, fmt.Sprintf("weights in memory and on disk: dense (.npy, N²·D float64), sparse (.npz, the synapses that exist; Hebbian init, no training yet) or auto: dense when N ≤ %d and no --fan-in, sparse otherwise", autoDenseMax))
+		check = oneOf("--weights-format", &o.weightsFormat, formatAuto, formatDense, formatSparse)
+		return check, true
+	case "fan-in":
+		fs.IntVar(&o.fanIn, name, 0, "structural connectivity: each neuron receives from `K` random presynaptic neurons (seeded by --seed), at all delays; Hebbian weights are built on those synapses only (0: all to all)")
+		check = nonNegative("--fan-in", &o.fanIn)
+		return check, true
 	}
 	return nil, false
+}
+
+// The values of --weights-format.
+const (
+	formatAuto   = "auto"
+	formatDense  = "dense"
+	formatSparse = "sparse"
+)
+
+// autoDenseMax is the largest N for which --weights-format auto keeps
+// dense weights (without a fan-in): N²·D float64 at N = 4096, D = 41 is
+// 5.5 GB.
+const autoDenseMax = 4096
+
+// sparseWeights reports whether the weights of a network of n neurons
+// are sparse under --weights-format and --fan-in.
+func (o *options) sparseWeights(n int) bool {
+	switch o.weightsFormat {
+	case formatSparse:
+		return true
+	case formatAuto:
+		return n > autoDenseMax || o.fanIn > 0
+	}
+	return false
 }
 
 // initMargin is the --init value that stores the patterns by margin
@@ -307,7 +342,7 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "weights":
-		fs.StringVar(&o.weights, name, "", "weights `file` (.npy, shape (N, N, D) [post, pre, delay−1])")
+		fs.StringVar(&o.weights, name, "", "weights `file`: dense .npy of shape (N, N, D) [post, pre, delay−1], or sparse .npz (recall and simulate; see hdsnn convert)")
 		return check, true
 	case "patterns-file":
 		fs.StringVar(&o.patternsFile, name, "", "patterns `file`: .npy of shape (M, N, T) or .csv of pattern,neuron,step events")
@@ -452,6 +487,12 @@ func (o *options) benchmark() study.Benchmark {
 		b.Margin = &m
 	}
 	b.Train = o.trainConfig()
+	if o.fs.Lookup("fan-in") != nil {
+		b.FanIn = o.fanIn
+	}
+	if o.fs.Lookup("weights-format") != nil {
+		b.Sparse = o.sparseWeights(o.neurons)
+	}
 	return b
 }
 

@@ -22,7 +22,17 @@ func checkRuns(b study.Benchmark, runs int, fix string) error {
 	at := float64(max(1, min(runs, runtime.GOMAXPROCS(0))))
 	l := p.Len(c.T)
 	chunk := min(c.M, max(b.Train.Chunk, 1))
-	one := 5*8*float64(c.N)*float64(c.N)*float64(p.D) + 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
+	weights := 5 * 8 * float64(c.N) * float64(c.N) * float64(p.D)
+	if b.Sparse {
+		// At most N·K·D entries (N·N·D without a fan-in), twice while
+		// they are built; no training.
+		k := c.N
+		if b.FanIn > 0 {
+			k = b.FanIn
+		}
+		weights, chunk = 2*network.SparseBytes(c.N, p.D, int64(c.N)*int64(k)*int64(p.D)), 1
+	}
+	one := weights + 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
 	what := fmt.Sprintf("%g runs at once of N = %d, D = %d, M = %d, T = %d", at, c.N, p.D, c.M, c.T)
 	return network.CheckMemory(at*one, what, fix)
 }

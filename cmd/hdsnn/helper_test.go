@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,4 +56,10 @@ func requireFiles(t *testing.T, dir string, names ...string) {
 			t.Errorf("%s is empty", filepath.Join(dir, n))
 		}
 	}
+}
+
+// denseRunOutputs returns the files "hdsnn run" writes with dense weights:
+// runOutputs without weights.npz.
+func denseRunOutputs() []string {
+	return slices.DeleteFunc(runOutputs(), func(name string) bool { return name == "weights.npz" })
 }

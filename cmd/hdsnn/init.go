@@ -35,16 +35,24 @@ Writes --out/weights.npy (float64, shape (N, N, D) [post, pre, delay−1]) and
 its sidecar weights.json (parameters, seed, version, method and statistics),
 then cues every pattern once and prints the recall precision, recall and F1.
 
+--fan-in K builds the Hebbian weights on a random connectivity in which each
+neuron receives from K others (seeded by --seed). Sparse weights
+(--weights-format sparse, the default above N = 4096 or with --fan-in) hold
+only the synapses that exist and are written as weights.npz (COO arrays
+post, pre, delay, weight and shape; see README "Files"); they are never
+allocated as an N×N×D tensor.
+
 N, M and T come from the patterns file; --neurons and --steps are only needed
 for a .csv file whose last neurons or steps are silent.`,
 		Example: `  hdsnn init --patterns-file data/patterns.npy --out init
   hdsnn init --patterns-file data/patterns.csv --neurons 512 --steps 1000 --out init
-  hdsnn init --patterns-file data/patterns.npy --init pinv --target raw --out pinv`,
+  hdsnn init --patterns-file data/patterns.npy --init pinv --target raw --out pinv
+  hdsnn init --patterns-file data/patterns.npy --fan-in 128 --out sparse`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm",
+	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm", "weights-format", "fan-in",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -56,6 +64,9 @@ for a .csv file whose last neurons or steps are silent.`,
 // run validates the flags, files and outputs, computes the weights, scores
 // them and writes them.
 func (o *initCmd) run(cmd *cobra.Command) error {
+	if o.init == initMargin && (o.fanIn > 0 || o.weightsFormat == formatSparse) {
+		return fmt.Errorf("--init margin makes dense weights of every synapse; drop --fan-in and --weights-format sparse, or use --init hebbian")
+	}
 	if o.init == initMargin {
 		// Margin storage is "hdsnn store" from zero weights.
 		s := &storeCmd{options: o.options, start: "zero", saveEach: time.Minute}
@@ -79,16 +90,47 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if err := network.CheckFits(set.N, p.D, 1); err != nil {
-		return err
+	sparse := o.sparseWeights(set.N)
+	if sparse || o.fanIn > 0 {
+		if cfg.Method != initw.Hebbian {
+			return fmt.Errorf("--init %s needs the dense tensor of every synapse; use --init hebbian for sparse weights or a fan-in, or drop --fan-in and pass --weights-format dense", cfg.Method)
+		}
+		if o.fanIn > set.N {
+			return fmt.Errorf("--fan-in %d: each neuron can receive from at most N = %d neurons; lower --fan-in", o.fanIn, set.N)
+		}
+	}
+	if !sparse {
+		if err := network.CheckFits(set.N, p.D, 1); err != nil {
+			return err
+		}
 	}
 	if err := beginSet(cmd.Context(), o.out, "init", o.force, initOutputs()); err != nil {
 		return err
 	}
 
-	w, stats, err := initw.InitContext(cmd.Context(), set, p, cfg)
-	if err != nil {
-		return err
+	var w network.Synapses
+	var stats initw.Stats
+	if sparse || o.fanIn > 0 {
+		var conn *initw.Connectivity
+		if o.fanIn > 0 {
+			if conn, err = initw.NewConnectivity(set.N, o.fanIn, o.seed); err != nil {
+				return fmt.Errorf("--fan-in: %w", err)
+			}
+		}
+		s, st, err := initw.InitSparse(cmd.Context(), set, p, cfg, conn)
+		if err != nil {
+			return err
+		}
+		w, stats = s, st
+		if !sparse {
+			w = s.Dense()
+		}
+	} else {
+		dense, st, err := initw.InitContext(cmd.Context(), set, p, cfg)
+		if err != nil {
+			return err
+		}
+		w, stats = dense, st
 	}
 	all, _, err := network.RecallContext(cmd.Context(), w, p, set, o.seed, 0)
 	if err != nil {
@@ -99,13 +141,21 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		Stats    initw.Stats  `json:"stats"`
 		Recall   score.Result `json:"recall"`
 		Patterns string       `json:"patterns_file"`
-	}{cfg, stats, all.Result(), o.patternsFile})
+		FanIn    int          `json:"fan_in,omitempty"`
+	}{cfg, stats, all.Result(), o.patternsFile, o.fanIn})
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(o.out, "weights.npy")
 	meta := network.Meta{Version: hdsnn.Version, Params: &p, Seed: o.seed, Source: "init " + cfg.Method.String(), Details: details}
-	if err := network.WriteWeights(path, w, meta); err != nil {
+	switch w := w.(type) {
+	case *network.Sparse:
+		path = filepath.Join(o.out, "weights.npz")
+		err = network.WriteSparse(path, w, meta)
+	case *network.Weights:
+		err = network.WriteWeights(path, w, meta)
+	}
+	if err != nil {
 		return err
 	}
 
@@ -119,7 +169,14 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	} else {
 		fmt.Fprintf(out, ", %d iterations, residual %.2g", stats.Iterations, stats.Residual)
 	}
-	fmt.Fprintf(out, ") from %d contexts of %d patterns\n", stats.Contexts, set.M())
+	fmt.Fprintf(out, ") from %d contexts of %d patterns", stats.Contexts, set.M())
+	if stats.Synapses > 0 {
+		fmt.Fprintf(out, "; %d synapses", stats.Synapses)
+		if o.fanIn > 0 {
+			fmt.Fprintf(out, " (fan-in %d)", o.fanIn)
+		}
+	}
+	fmt.Fprintln(out)
 	printScore(out, "recall", all.Result())
 	fmt.Fprintf(out, "wrote %s and %s\n", path, network.SidecarPath(path))
 	return nil

@@ -150,12 +150,12 @@ func checkInSet(flag, path string) error {
 
 // checkWeightsSet checks a weights file and its sidecar against the
 // manifest of their directory, if it has one.
-func checkWeightsSet(path string) error {
-	if err := checkInSet("--weights", path); err != nil {
+func checkWeightsSet(flag, path string) error {
+	if err := checkInSet(flag, path); err != nil {
 		return err
 	}
 	if _, err := os.Stat(network.SidecarPath(path)); err == nil {
-		return checkInSet("--weights sidecar", network.SidecarPath(path))
+		return checkInSet(flag+" sidecar", network.SidecarPath(path))
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func beginSet(ctx context.Context, dir, command string, force bool, outputs []st
 }
 
 // The files of the output sets of the commands that write fixed names.
-func initOutputs() []string { return []string{"weights.npy", "weights.json"} }
+func initOutputs() []string { return []string{"weights.npy", "weights.npz", "weights.json"} }
 func recallOutputs() []string {
 	return []string{"spikes.npy", "scores.json", "recall.png", "recall.svg"}
 }

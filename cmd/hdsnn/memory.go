@@ -44,6 +44,9 @@ func checkBenchmark(b study.Benchmark) error {
 	c, p := b.Patterns, b.Params
 	l := p.Len(c.T)
 	chunk := min(c.M, max(b.Train.Chunk, 1))
+	if b.Train.Epochs == 0 {
+		chunk = 1 // no training: the recorded final trial of one pattern
+	}
 	// Patterns and their cues, and the recorded membranes (and
 	// gradients) of one chunk of training trials.
 	need := 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
@@ -54,16 +57,16 @@ func checkBenchmark(b study.Benchmark) error {
 // checkWeightsFile reads the header of the weights file at path and
 // refuses it, before reading the data, when it is not (N, N, D) or when
 // copies tensors of its size, plus the one being read, would not fit.
-func checkWeightsFile(path string, copies int) error {
+func checkWeightsFile(flag, path string, copies int) error {
 	shape, _, err := npy.Header(path)
 	if err != nil {
-		return fmt.Errorf("--weights: %w", err)
+		return fmt.Errorf("%s: %w", flag, err)
 	}
 	if len(shape) != 3 || shape[0] != shape[1] || shape[0] == 0 || shape[2] == 0 {
-		return fmt.Errorf("--weights: %s: weights must have shape (N, N, D) [post, pre, delay], got %s (%w)", path, npy.FormatShape(shape), npy.ErrShape)
+		return fmt.Errorf("%s: %s: weights must have shape (N, N, D) [post, pre, delay], got %s (%w)", flag, path, npy.FormatShape(shape), npy.ErrShape)
 	}
 	if err := network.CheckFits(shape[0], shape[2], copies+1); err != nil {
-		return fmt.Errorf("--weights %s: %w", path, err)
+		return fmt.Errorf("%s %s: %w", flag, path, err)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 func TestPlotFlags(t *testing.T) {
 	out := t.TempDir()
 	mustRun(t, append([]string{"run", "--out", out}, tiny("--plot-pattern", "1", "--plot-neurons", "8:24")...)...)
-	requireFiles(t, out, runOutputs()...)
+	requireFiles(t, out, denseRunOutputs()...)
 	svg, err := os.ReadFile(filepath.Join(out, "recall.svg"))
 	if err != nil {
 		t.Fatal(err)

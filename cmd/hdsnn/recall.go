@@ -21,7 +21,7 @@ type recallCmd struct {
 func newRecallCmd() *cobra.Command {
 	o := &recallCmd{}
 	cmd := &cobra.Command{
-		Use:   "recall --weights W.npy --patterns-file FILE --out DIR",
+		Use:   "recall --weights W.npy|W.npz --patterns-file FILE --out DIR",
 		Short: "Cue every pattern once and score the network's replay",
 		Long: `Run one cued-recall trial of every pattern of --patterns-file on the network
 of --weights (SPEC §2.1): --pre steps of Bernoulli(p-a) background, the first
@@ -61,15 +61,16 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, recallOutputs()...); err != nil {
 		return err
 	}
-	w, meta, err := readWeights(o.weights, 1)
+	w, meta, err := readSynapses("--weights", o.weights, 1)
 	if err != nil {
 		return err
 	}
-	set, err := o.readPatterns(w.N)
+	wn, wd := w.Size()
+	set, err := o.readPatterns(wn)
 	if err != nil {
 		return err
 	}
-	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
+	p := o.sidecarParams(meta, wd, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return err
 	}

@@ -37,17 +37,24 @@ Training writes a checkpoint to --out/checkpoint after every epoch (see
 the settings the run was started with (other values of its flags are
 refused; --epochs, if given, is the new total). The outputs are report.json,
 weights.npy (+ weights.json), patterns.npy, recall.png/svg and
-training.png/svg. Existing outputs are never overwritten without --force.`,
+training.png/svg. Existing outputs are never overwritten without --force.
+
+--fan-in K builds the Hebbian weights on a random connectivity in which each
+neuron receives from K others. Sparse weights (--weights-format sparse, the
+default above N = 4096 or with --fan-in) are written as weights.npz and cost
+memory and time in proportion to the synapses, not N²·D; they are not
+trained yet, so pass --epochs 0.`,
 		Example: `  hdsnn run
   hdsnn run --neurons 256 --epochs 8 --out out/n256
   hdsnn run --out out/run --resume
-  hdsnn run --optimizer sgd-published --reset zero --out out/published`,
+  hdsnn run --optimizer sgd-published --reset zero --out out/published
+  hdsnn run --neurons 16384 --fan-in 1024 --epochs 0 --out out/n16k`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger",
-		"init", "target", "norm",
+		"init", "target", "norm", "weights-format", "fan-in",
 		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume", "keep-checkpoints", "checkpoint-every")
 	o.addOutput(cmd, filepath.Join("out", "run"))
 	o.plot.addPlot(cmd)

@@ -19,7 +19,7 @@ type simulateCmd struct {
 func newSimulateCmd() *cobra.Command {
 	o := &simulateCmd{}
 	cmd := &cobra.Command{
-		Use:   "simulate --weights W.npy --input X.npy --out DIR",
+		Use:   "simulate --weights W.npy|W.npz --input X.npy --out DIR",
 		Short: "Run the network on given clamp inputs and record spikes, membranes and currents",
 		Long: `Run one trial of the network of --weights for each of the M clamp rasters x of
 --input (0/1, shape (M, N, L)) exactly as SPEC §2.1 defines it, and record
@@ -54,11 +54,12 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, simulateOutputs()...); err != nil {
 		return err
 	}
-	w, meta, err := readWeights(o.weights, 1)
+	w, meta, err := readSynapses("--weights", o.weights, 1)
 	if err != nil {
 		return err
 	}
-	in, err := readRasters("--input", o.input, w.N, 0)
+	wn, wd := w.Size()
+	in, err := readRasters("--input", o.input, wn, 0)
 	if err != nil {
 		return err
 	}
@@ -66,12 +67,12 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := checkTrials(m, n, l, true, "split --input into fewer or shorter trials"); err != nil {
 		return err
 	}
-	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
+	p := o.sidecarParams(meta, wd, cmd.ErrOrStderr())
 	if err := p.Validate(0); err != nil {
 		return err
 	}
-	if l < w.D+1 {
-		return fmt.Errorf("--input %s has %d steps, fewer than D + 1 = %d: the network's own spikes start at step D, so nothing would be simulated; pass longer inputs", o.input, l, w.D+1)
+	if l < wd+1 {
+		return fmt.Errorf("--input %s has %d steps, fewer than D + 1 = %d: the network's own spikes start at step D, so nothing would be simulated; pass longer inputs", o.input, l, wd+1)
 	}
 	if o.changed("pre") || o.changed("post") || o.changed("trigger") {
 		if t := l - p.Pre - p.Post; t < p.Trigger || t <= 0 {
@@ -108,6 +109,6 @@ func (o *simulateCmd) run(cmd *cobra.Command) error {
 	if err := finishSet(o.out, "simulate", simulateOutputs()); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "%d trials of %d neurons × %d steps (D = %d): %d spikes\nwrote %s\n", m, n, l, w.D, spikes, o.out)
+	fmt.Fprintf(cmd.OutOrStdout(), "%d trials of %d neurons × %d steps (D = %d): %d spikes\nwrote %s\n", m, n, l, wd, spikes, o.out)
 	return nil
 }

@@ -35,6 +35,9 @@ const (
 	Validation uint64 = 4
 	Experiment uint64 = 5
 	Margin     uint64 = 6
+	// Connectivity streams draw the presynaptic neurons of each
+	// postsynaptic neuron under a fan-in (initw.NewConnectivity).
+	Connectivity uint64 = 7
 )
 
 // Rounds of the Background streams (network.Inputs). A round names which

@@ -51,9 +51,19 @@ func (m Mode) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 func (m *Mode) UnmarshalText(b []byte) (err error) { *m, err = ParseMode(string(b)); return err }
 
 // Columns are the parameter columns of the capacity CSV; the results
-// columns follow them.
+// columns follow them. A measurement over fan-ins has a fan_in column
+// too (see Config.CSVColumns).
 func Columns() []string {
 	return []string{"neurons", "delays", "steps", "mode", "patterns"}
+}
+
+// CSVColumns returns the parameter columns of the CSV of c: Columns, with
+// fan_in after delays when c measures fan-ins.
+func (c Config) CSVColumns() []string {
+	if len(c.FanIns) == 0 {
+		return Columns()
+	}
+	return []string{"neurons", "delays", "fan_in", "steps", "mode", "patterns"}
 }
 
 // Config describes a capacity measurement: for every network size
@@ -69,6 +79,11 @@ type Config struct {
 	Base study.Benchmark
 	// Neurons and Delays are the values of N and D to measure.
 	Neurons, Delays []int
+	// FanIns, when not empty, are the fan-ins K to measure at every N and
+	// D: the synapses are a random connectivity in which every neuron
+	// receives from K others (study.Benchmark.FanIn), kept as sparse
+	// weights. Only mode Init takes a fan-in so far.
+	FanIns []int
 	// Modes are any of Init, Trained and Margin.
 	Modes []Mode
 	// Threshold is the mean F1 a number of patterns must reach, in (0, 1].
@@ -104,6 +119,7 @@ type Config struct {
 // over the seeds.
 type Eval struct {
 	Neurons, Delays, Steps int
+	FanIn                  int // 0: all to all
 	Mode                   Mode
 	Patterns               int
 	// Runs is the number of seeds, Reused how many of them were read from
@@ -116,6 +132,7 @@ type Eval struct {
 // Result is the capacity of one (N, D, mode).
 type Result struct {
 	Neurons, Delays, Steps int
+	FanIn                  int // 0: all to all
 	Mode                   Mode
 	// Capacity is the largest M that passed while every smaller M tested
 	// passed too (0 if even M = 1 failed).
@@ -133,6 +150,8 @@ type Result struct {
 	// Bound is N²·D/(T−D), the number of weights over the number of
 	// constraints a pattern puts on each neuron; BoundPerNeuron is
 	// N·D/(T−D), the weights of one neuron over its constraints per pattern.
+	// With a fan-in K a neuron has K·D weights: N·K·D/(T−D) and
+	// K·D/(T−D).
 	Bound, BoundPerNeuron float64
 	// Evals are the evaluations of the search in the order made.
 	Evals []Eval
@@ -173,22 +192,41 @@ func (c Config) Validate() error {
 	if c.Seeds < 1 {
 		return fmt.Errorf("capacity: %d seeds; need at least one", c.Seeds)
 	}
+	if len(c.FanIns) > 0 && slices.ContainsFunc(c.Modes, func(m Mode) bool { return m != Init }) {
+		return errors.New("capacity: only mode init takes a fan-in so far (training and margin storage need all synapses); use mode init with fan-ins")
+	}
 	for _, n := range c.Neurons {
 		for _, d := range c.Delays {
-			b := c.bench(n, d, 1, 0)
-			if err := b.Validate(); err != nil {
-				return fmt.Errorf("capacity at N = %d, D = %d: %w", n, d, err)
+			for _, k := range c.fanIns() {
+				b := c.bench(n, d, k, 1, 0)
+				if err := b.Validate(); err != nil {
+					if k > 0 {
+						return fmt.Errorf("capacity at N = %d, D = %d, fan-in %d: %w", n, d, k, err)
+					}
+					return fmt.Errorf("capacity at N = %d, D = %d: %w", n, d, err)
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// bench returns the benchmark of one run: N neurons, D delays, M patterns
-// and pattern set k.
-func (c Config) bench(n, d, m, k int) study.Benchmark {
+// fanIns returns the fan-ins to measure: c.FanIns, or 0 (all to all).
+func (c Config) fanIns() []int {
+	if len(c.FanIns) == 0 {
+		return []int{0}
+	}
+	return c.FanIns
+}
+
+// bench returns the benchmark of one run: N neurons, D delays, fan-in
+// fanIn (0: all to all, as Base), M patterns and pattern set k.
+func (c Config) bench(n, d, fanIn, m, k int) study.Benchmark {
 	b := c.Base.ForSeed(k)
 	b.Patterns.N, b.Patterns.M = n, m
+	if fanIn > 0 {
+		b.FanIn, b.Sparse, b.Train.Epochs = fanIn, true, 0 // sparse weights are not trained yet
+	}
 	if b.Patterns.Periodic > 0 {
 		b.Patterns.Periodic = d
 	}
@@ -276,7 +314,7 @@ func (s Search) Largest(eval func(M int) (meanF1 float64, err error)) (int, erro
 	return lo, nil
 }
 
-// Run measures, for every N, D and mode of cfg (in that order), the
+// Run measures, for every N, D, fan-in and mode of cfg (in that order), the
 // largest number of patterns the network recalls with mean F1 ≥
 // cfg.Threshold, by LargestPassing. Each evaluation runs its seeds in
 // parallel through results.Sweep, so every run is a row of the CSV at path
@@ -286,38 +324,63 @@ func Run(ctx context.Context, cfg Config, path string) ([]Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := cfg.Base.Patterns.T
 	var out []Result
 	for _, n := range cfg.Neurons {
 		for _, d := range cfg.Delays {
-			for _, mode := range cfg.Modes {
-				res := Result{Neurons: n, Delays: d, Steps: t, Mode: mode, F1: math.NaN(),
-					Bound:          float64(n) * float64(n) * float64(d) / float64(t-d),
-					BoundPerNeuron: float64(n) * float64(d) / float64(t-d)}
-				eval := func(m int) (float64, error) {
-					ev, err := cfg.evaluate(ctx, path, n, d, mode, m)
+			for _, k := range cfg.fanIns() {
+				for _, mode := range cfg.Modes {
+					res, err := cfg.measure(ctx, path, n, d, k, mode)
 					if err != nil {
-						return 0, err
+						return out, err
 					}
-					res.Evals = append(res.Evals, ev)
-					if cfg.OnEval != nil {
-						cfg.OnEval(ev)
-					}
-					return ev.F1, nil
+					out = append(out, res)
 				}
-				search := Search{Start: cfg.start(mode, res.BoundPerNeuron), Probe: cfg.Probe, Max: cfg.MaxPatterns,
-					Precision: cfg.Precision, Threshold: cfg.Threshold}
-				c, err := search.Largest(eval)
-				if err != nil {
-					return out, fmt.Errorf("capacity at N = %d, D = %d, %s: %w", n, d, mode, err)
-				}
-				res.Capacity = c
-				res.exceptions()
-				out = append(out, res)
 			}
 		}
 	}
 	return out, nil
+}
+
+// newResult returns the result of one (N, D, fan-in k, T, mode) before
+// any evaluation, with its bounds: a neuron has k·D weights with a fan-in
+// (N·D without).
+func newResult(n, d, k, t int, mode Mode) Result {
+	weights := n // presynaptic neurons per neuron
+	if k > 0 {
+		weights = k
+	}
+	return Result{Neurons: n, Delays: d, FanIn: k, Steps: t, Mode: mode, F1: math.NaN(),
+		Bound:          float64(n) * float64(weights) * float64(d) / float64(t-d),
+		BoundPerNeuron: float64(weights) * float64(d) / float64(t-d)}
+}
+
+// measure finds the capacity of one (N, D, fan-in, mode).
+func (c Config) measure(ctx context.Context, path string, n, d, k int, mode Mode) (Result, error) {
+	res := newResult(n, d, k, c.Base.Patterns.T, mode)
+	eval := func(m int) (float64, error) {
+		ev, err := c.evaluate(ctx, path, n, d, k, mode, m)
+		if err != nil {
+			return 0, err
+		}
+		res.Evals = append(res.Evals, ev)
+		if c.OnEval != nil {
+			c.OnEval(ev)
+		}
+		return ev.F1, nil
+	}
+	search := Search{Start: c.start(mode, res.BoundPerNeuron), Probe: c.Probe, Max: c.MaxPatterns,
+		Precision: c.Precision, Threshold: c.Threshold}
+	capacity, err := search.Largest(eval)
+	if err != nil {
+		at := fmt.Sprintf("N = %d, D = %d", n, d)
+		if k > 0 {
+			at += fmt.Sprintf(", fan-in %d", k)
+		}
+		return res, fmt.Errorf("capacity at %s, %s: %w", at, mode, err)
+	}
+	res.Capacity = capacity
+	res.exceptions()
+	return res, nil
 }
 
 // exceptions sets F1 to the mean F1 at the capacity, FailsAt to the
@@ -353,19 +416,22 @@ func (c Config) start(mode Mode, perNeuron float64) int {
 
 // evaluate runs (or reads from the CSV) the seeds of one evaluation and
 // returns their mean F1.
-func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, m int) (Eval, error) {
+func (c Config) evaluate(ctx context.Context, path string, n, d, fanIn int, mode Mode, m int) (Eval, error) {
 	t := c.Base.Patterns.T
 	values := []string{strconv.Itoa(n), strconv.Itoa(d), strconv.Itoa(t), mode.String(), strconv.Itoa(m)}
+	if len(c.FanIns) > 0 {
+		values = slices.Insert(values, 2, strconv.Itoa(fanIn))
+	}
 	jobs := make([]results.Job, c.Seeds)
 	for k := range jobs {
-		b := c.bench(n, d, m, k)
+		b := c.bench(n, d, fanIn, m, k)
 		if mode != Margin {
 			b.Margin = nil
 		}
 		jobs[k] = study.RecallJob(values, b, mode == Trained)
 	}
 	reused := -1
-	tab := results.Table{Path: path, Columns: Columns(), Settings: study.Settings{Benchmark: c.Base}}
+	tab := results.Table{Path: path, Columns: c.CSVColumns(), Settings: study.Settings{Benchmark: c.Base}}
 	rows, err := results.Sweep(ctx, tab, jobs, func(done, _ int) {
 		if reused < 0 {
 			reused = done // the first call counts the rows found in the CSV
@@ -375,21 +441,22 @@ func (c Config) evaluate(ctx context.Context, path string, n, d int, mode Mode, 
 		return Eval{}, err
 	}
 	s := results.Summarise(rows)[0]
-	return Eval{Neurons: n, Delays: d, Steps: t, Mode: mode, Patterns: m,
+	return Eval{Neurons: n, Delays: d, FanIn: fanIn, Steps: t, Mode: mode, Patterns: m,
 		Runs: s.Runs, Reused: max(reused, 0), F1: s.F1, F1Err: s.F1Err, Pass: s.F1 >= c.Threshold}, nil
 }
 
-// FromRows returns the capacity of every (N, D, T, mode) that has
-// evaluations among rows (a capacity CSV, read with results.Read and
-// Columns), whichever runs made them: an evaluation is the rows of one M
-// with seeds 1 to seeds, complete only when all of them are there. The
-// capacity is the largest M that passed while every smaller M tested
-// passed, as in Run; Evals are in increasing M. The results are ordered by
-// N, D, T and mode.
+// FromRows returns the capacity of every (N, D, fan-in, T, mode) that has
+// evaluations among rows (a capacity CSV read with results.Read and its
+// columns: Columns, or Config.CSVColumns with a fan_in column), whichever
+// runs made them: an evaluation is the rows of one M with seeds 1 to
+// seeds, complete only when all of them are there. The capacity is the
+// largest M that passed while every smaller M tested passed, as in Run;
+// Evals are in increasing M. The results are ordered by N, D, fan-in, T
+// and mode.
 func FromRows(rows []results.Row, threshold float64, seeds int) ([]Result, error) {
 	type cell struct {
-		n, d, t int
-		mode    Mode
+		n, d, k, t int
+		mode       Mode
 	}
 	evals := map[cell][]Eval{}
 	var kept []results.Row
@@ -402,28 +469,38 @@ func FromRows(rows []results.Row, threshold float64, seeds int) ([]Result, error
 		if s.Runs < seeds {
 			continue // an evaluation cut short
 		}
-		var v [4]int
-		for i, col := range []int{0, 1, 2, 4} {
-			x, err := strconv.Atoi(s.Values[col])
-			if err != nil {
-				return nil, fmt.Errorf("capacity row %v: %s is not an integer", s.Values, Columns()[col])
+		cols := Columns()
+		values := s.Values
+		if len(values) == len(cols)+1 { // with fan_in after delays
+			cols = Config{FanIns: []int{1}}.CSVColumns()
+		}
+		if len(values) != len(cols) {
+			return nil, fmt.Errorf("capacity row %v: want the columns %v", values, cols)
+		}
+		v := map[string]int{}
+		for i, col := range cols {
+			if col == "mode" {
+				continue
 			}
-			v[i] = x
+			x, err := strconv.Atoi(values[i])
+			if err != nil {
+				return nil, fmt.Errorf("capacity row %v: %s is not an integer", values, col)
+			}
+			v[col] = x
 		}
-		mode, err := ParseMode(s.Values[3])
+		mode, err := ParseMode(values[slices.Index(cols, "mode")])
 		if err != nil {
-			return nil, fmt.Errorf("capacity row %v: %w", s.Values, err)
+			return nil, fmt.Errorf("capacity row %v: %w", values, err)
 		}
-		c := cell{v[0], v[1], v[2], mode}
-		evals[c] = append(evals[c], Eval{Neurons: c.n, Delays: c.d, Steps: c.t, Mode: mode, Patterns: v[3],
+		c := cell{v["neurons"], v["delays"], v["fan_in"], v["steps"], mode}
+		evals[c] = append(evals[c], Eval{Neurons: c.n, Delays: c.d, FanIn: c.k, Steps: c.t, Mode: mode, Patterns: v["patterns"],
 			Runs: s.Runs, Reused: s.Runs, F1: s.F1, F1Err: s.F1Err, Pass: s.F1 >= threshold})
 	}
 	var out []Result
 	for c, es := range evals {
 		slices.SortFunc(es, func(a, b Eval) int { return a.Patterns - b.Patterns })
-		r := Result{Neurons: c.n, Delays: c.d, Steps: c.t, Mode: c.mode, F1: math.NaN(), Evals: es,
-			Bound:          float64(c.n) * float64(c.n) * float64(c.d) / float64(c.t-c.d),
-			BoundPerNeuron: float64(c.n) * float64(c.d) / float64(c.t-c.d)}
+		r := newResult(c.n, c.d, c.k, c.t, c.mode)
+		r.Evals = es
 		for _, e := range es {
 			if !e.Pass {
 				break
@@ -434,7 +511,7 @@ func FromRows(rows []results.Row, threshold float64, seeds int) ([]Result, error
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b Result) int {
-		return cmp.Or(a.Neurons-b.Neurons, a.Delays-b.Delays, a.Steps-b.Steps, int(a.Mode)-int(b.Mode))
+		return cmp.Or(a.Neurons-b.Neurons, a.Delays-b.Delays, a.FanIn-b.FanIn, a.Steps-b.Steps, int(a.Mode)-int(b.Mode))
 	})
 	return out, nil
 }
@@ -442,17 +519,28 @@ func FromRows(rows []results.Row, threshold float64, seeds int) ([]Result, error
 // WriteSummary writes one row per (N, D, mode): the capacity, the
 // smallest failing M above it (fails_at; 0 when none failed and the
 // capacity is a lower bound), the mean F1 at the capacity, both bounds,
-// the number of evaluations and the exceptions, atomically.
+// the number of evaluations and the exceptions, atomically. Results with
+// a fan-in add a fan_in column after delays.
 func WriteSummary(path string, rs []Result) error {
+	fan := slices.ContainsFunc(rs, func(r Result) bool { return r.FanIn > 0 })
 	return atomicfile.Write(path, func(w io.Writer) error {
 		var sb strings.Builder
-		sb.WriteString("neurons,delays,steps,mode,capacity,fails_at,f1,bound,bound_per_neuron,evaluations,exceptions\n")
+		if fan {
+			sb.WriteString("neurons,delays,fan_in,steps,mode,capacity,fails_at,f1,bound,bound_per_neuron,evaluations,exceptions\n")
+		} else {
+			sb.WriteString("neurons,delays,steps,mode,capacity,fails_at,f1,bound,bound_per_neuron,evaluations,exceptions\n")
+		}
 		for _, r := range rs {
 			ex := make([]string, len(r.Exceptions))
 			for i, m := range r.Exceptions {
 				ex[i] = strconv.Itoa(m)
 			}
-			fmt.Fprintf(&sb, "%d,%d,%d,%s,%d,%d,%s,%s,%s,%d,%s\n", r.Neurons, r.Delays, r.Steps, r.Mode, r.Capacity, r.FailsAt,
+			if fan {
+				fmt.Fprintf(&sb, "%d,%d,%d,", r.Neurons, r.Delays, r.FanIn)
+			} else {
+				fmt.Fprintf(&sb, "%d,%d,", r.Neurons, r.Delays)
+			}
+			fmt.Fprintf(&sb, "%d,%s,%d,%d,%s,%s,%s,%d,%s\n", r.Steps, r.Mode, r.Capacity, r.FailsAt,
 				results.FormatFloat(r.F1), results.FormatFloat(r.Bound), results.FormatFloat(r.BoundPerNeuron), len(r.Evals), strings.Join(ex, ";"))
 		}
 		_, err := io.WriteString(w, sb.String())

@@ -344,6 +344,14 @@ func TestFromRows(t *testing.T) {
 	if b.Neurons != 512 || b.Capacity != 440 || b.FailsAt != 0 || math.Abs(b.F1-0.99995) > 1e-12 {
 		t.Errorf("N = 512: capacity %d, fails at %d, F1 %v; want 440, 0 (a lower bound), 0.99995", b.Capacity, b.FailsAt, b.F1)
 	}
+	// A CSV over fan-ins has a fan_in column after delays; its bounds
+	// count K·D weights per neuron.
+	fan := []results.Row{{Values: []string{"4096", "41", "256", "1000", "init", "8"}, Seed: 1, Score: score.Result{F1: 1}},
+		{Values: []string{"4096", "41", "256", "1000", "init", "16"}, Seed: 1, Score: score.Result{F1: 0.2}}}
+	if got, err := FromRows(fan, 0.99, 1); err != nil || len(got) != 1 || got[0].FanIn != 256 || got[0].Capacity != 8 ||
+		got[0].FailsAt != 16 || math.Abs(got[0].BoundPerNeuron-256*41/959.0) > 1e-12 {
+		t.Errorf("fan-in rows: %+v (%v)", got, err)
+	}
 	if _, err := FromRows([]results.Row{{Values: []string{"x", "41", "1000", "margin", "4"}, Seed: 1}}, 0.99, 1); err == nil {
 		t.Error("a row with a non-integer N was accepted")
 	}
@@ -410,5 +418,61 @@ func TestMarginMode(t *testing.T) {
 	noMargin.Modes = []Mode{Margin}
 	if err := noMargin.Validate(); err == nil || !strings.Contains(err.Error(), "Base.Margin") {
 		t.Errorf("mode margin without settings: %v", err)
+	}
+}
+
+// TestCapacityFanIns measures the tiny capacity at two fan-ins: a row per
+// fan-in with the K·D bounds, a fan_in column in the CSV and the summary,
+// a rerun that reads every evaluation back, and no mode but init.
+func TestCapacityFanIns(t *testing.T) {
+	cfg := tinyCapacity()
+	cfg.Modes, cfg.FanIns = []Mode{Init}, []int{12, 48}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "capacity.csv")
+	rs, err := Run(context.Background(), cfg, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].FanIn != 12 || rs[1].FanIn != 48 {
+		t.Fatalf("results %+v", rs)
+	}
+	if want := 12.0 * 10 / 70; math.Abs(rs[0].BoundPerNeuron-want) > 1e-9 || math.Abs(rs[0].Bound-48*want) > 1e-9 {
+		t.Errorf("fan-in 12 bounds %v, %v; want %v, %v", rs[0].Bound, rs[0].BoundPerNeuron, 48*want, want)
+	}
+	if rs[1].Capacity < 1 || rs[0].Capacity > rs[1].Capacity {
+		t.Errorf("capacity %d at fan-in 12, %d at fan-in 48 (all to all)", rs[0].Capacity, rs[1].Capacity)
+	}
+	rows, err := results.Read(path, cfg.CSVColumns())
+	if err != nil || len(rows) == 0 || rows[0].Values[2] != "12" {
+		t.Fatalf("CSV rows %v, %v", rows, err)
+	}
+	again, err := Run(context.Background(), cfg, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range again {
+		if r.Capacity != rs[i].Capacity {
+			t.Errorf("rerun: capacity %d, first run %d", r.Capacity, rs[i].Capacity)
+		}
+		for _, ev := range r.Evals {
+			if ev.Reused != ev.Runs {
+				t.Errorf("rerun: M = %d reused %d of %d runs", ev.Patterns, ev.Reused, ev.Runs)
+			}
+		}
+	}
+	sum := filepath.Join(dir, "summary.csv")
+	if err := WriteSummary(sum, rs); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(sum); err != nil || !strings.HasPrefix(string(b), "neurons,delays,fan_in,steps,") || !strings.Contains(string(b), "\n48,10,12,80,init,") {
+		t.Errorf("summary:\n%s (%v)", b, err)
+	}
+	cfg.Modes = []Mode{Init, Trained}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "only mode init") {
+		t.Errorf("trained with fan-ins: %v", err)
+	}
+	cfg.Modes, cfg.FanIns = []Mode{Init}, []int{49}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "fan-in 49") {
+		t.Errorf("fan-in above N: %v", err)
 	}
 }

@@ -127,9 +127,9 @@ type Scored struct {
 	Patterns []score.Counts
 }
 
-// Run simulates the long trial on the weights w with parameters p and
-// scores the network's spikes step by step.
-func (lt *LongTrial) Run(w *network.Weights, p network.Params) (*Scored, error) {
+// Run simulates the long trial on the weights w (dense or sparse) with
+// parameters p and scores the network's spikes step by step.
+func (lt *LongTrial) Run(w network.Synapses, p network.Params) (*Scored, error) {
 	if want := Len(p, len(lt.Onsets), lt.T, lt.Gap); lt.Input.T != want {
 		return nil, fmt.Errorf("the long clamp has %d steps, want Pre + M·(T+G) + Post = %d", lt.Input.T, want)
 	}
@@ -219,7 +219,7 @@ func (s *seedRun) get(ctx context.Context, c Config) (*LongTrial, *Scored, error
 		if s.lt, s.err = NewLongTrial(b.Params, st.Patterns, c.Gap, c.Noise, b.Seed); s.err != nil {
 			return
 		}
-		s.run, s.err = s.lt.Run(st.Weights, b.Params)
+		s.run, s.err = s.lt.Run(st.Synapses(), b.Params)
 	})
 	return s.lt, s.run, s.err
 }

@@ -1,0 +1,127 @@
+package study_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/study"
+)
+
+// TestSparseBenchmark runs the tiny benchmark without training on dense
+// and on sparse weights: the same weights, scores and trial; the sparse
+// run saves weights.npz. With a fan-in, the weights keep only the
+// connectivity's synapses, dense or sparse alike.
+func TestSparseBenchmark(t *testing.T) {
+	b := tiny()
+	b.Train.Epochs = 0
+	dense, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Sparse = true
+	sparse, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sparse.Weights != nil || sparse.Sparse == nil || sparse.Synapses() != network.Synapses(sparse.Sparse) {
+		t.Fatalf("sparse run: weights %v, sparse %v", sparse.Weights, sparse.Sparse)
+	}
+	if want := dense.Weights.Sparse(); !slices.Equal(sparse.Sparse.Post, want.Post) || !slices.Equal(sparse.Sparse.W, want.W) {
+		t.Error("sparse Hebbian weights differ from the dense ones")
+	}
+	if !slices.Equal(sparse.Report.Init.F1, dense.Report.Init.F1) || sparse.Report.Init.Score != dense.Report.Init.Score {
+		t.Errorf("initial recall: sparse %+v, dense %+v", sparse.Report.Init.Score, dense.Report.Init.Score)
+	}
+	if sparse.Report.InitStats.Synapses != sparse.Sparse.Entries() {
+		t.Errorf("init stats count %d synapses, the tensor has %d", sparse.Report.InitStats.Synapses, sparse.Sparse.Entries())
+	}
+	dir := t.TempDir()
+	if err := sparse.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	back, meta, err := network.ReadSparse(filepath.Join(dir, "weights.npz"))
+	if err != nil || back.Entries() != sparse.Sparse.Entries() || meta == nil || meta.Layout != network.SparseLayout {
+		t.Fatalf("saved sparse weights: %v, %+v", err, meta)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "weights.npy")); !os.IsNotExist(err) {
+		t.Errorf("a sparse run wrote weights.npy too (%v)", err)
+	}
+	if tr, err := sparse.TrialOf(0); err != nil || !slices.Equal(tr.Spikes.Dense(), sparse.Trial.Spikes.Dense()) {
+		t.Errorf("TrialOf(0) is not the trial of the run (%v)", err)
+	}
+
+	b.FanIn = 8
+	fan, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := initw.NewConnectivity(b.Patterns.N, 8, b.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fan.Sparse
+	for i := 0; i < s.N; i++ {
+		for k := 1; k <= s.D; k++ {
+			post, _ := s.Row(i, k)
+			for _, j := range post {
+				if !conn.Has(int(j), i) {
+					t.Fatalf("synapse pre %d → post %d is outside the connectivity", i, j)
+				}
+			}
+		}
+	}
+	if s.Entries() == 0 || s.Entries() >= sparse.Sparse.Entries() {
+		t.Errorf("fan-in 8 of 64 kept %d of %d synapses", s.Entries(), sparse.Sparse.Entries())
+	}
+	b.Sparse = false
+	fanDense, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fanDense.Weights == nil || !slices.Equal(fanDense.Weights.Sparse().W, s.W) || fanDense.Report.Init.Score != fan.Report.Init.Score {
+		t.Error("dense weights with a fan-in differ from the sparse ones")
+	}
+}
+
+// TestSparseBenchmarkRefuses checks what sparse weights and fan-ins do
+// not take yet.
+func TestSparseBenchmarkRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(b *study.Benchmark)
+		want   string
+	}{
+		{"training", func(b *study.Benchmark) { b.Sparse = true }, "training with sparse weights"},
+		{"training fan-in", func(b *study.Benchmark) { b.FanIn = 4 }, "training with a fan-in"},
+		{"pinv", func(b *study.Benchmark) { b.Sparse, b.Train.Epochs, b.Init.Method = true, 0, initw.PseudoInverse }, "pinv"},
+		{"fan-in > N", func(b *study.Benchmark) { b.FanIn, b.Train.Epochs = 65, 0 }, "fan-in 65"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tiny()
+			tc.change(&b)
+			if err := b.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Validate() = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestBenchSparse times a sparse benchmark: init and sparse recall run,
+// stages that need dense weights are refused.
+func TestBenchSparse(t *testing.T) {
+	b := tiny()
+	b.Train.Epochs, b.Sparse, b.FanIn = 0, true, 16
+	ts, err := b.Bench(1, []study.Stage{study.StageInit, study.StageSparseRecall}, nil)
+	if err != nil || len(ts) != 2 || ts[1].Events <= 0 {
+		t.Fatalf("timings %+v, %v", ts, err)
+	}
+	if _, err := b.Bench(1, []study.Stage{study.StageRecall}, nil); err == nil || !strings.Contains(err.Error(), "needs dense weights") {
+		t.Errorf("dense recall of sparse weights: %v", err)
+	}
+}
