@@ -1,8 +1,12 @@
 package learn_test
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -134,5 +138,131 @@ func TestSparseGradientIndependentOfCores(t *testing.T) {
 		if !slices.Equal(got[0], got[1]) {
 			t.Errorf("support %v: sparse gradients differ between GOMAXPROCS 1 and 2", opt.Support)
 		}
+	}
+}
+
+// TestSparseTraining trains the stored synapses of sparse weights: the
+// connectivity stays fixed, the optimiser state has one value per entry,
+// validation F1 rises, and training is deterministic across core counts
+// and across a checkpoint.
+func TestSparseTraining(t *testing.T) {
+	set, p, w := small(t, 0.8)
+	s0 := w.Sparse()
+	before, _, err := network.Recall(s0, p, set, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exactSGD := learn.DefaultConfig()
+	exactSGD.Support, exactSGD.LR, exactSGD.FinalLR = 0, 3, 0.03
+	exactSGD.Optimizer = learn.Optimizer{Kind: learn.SGD, Momentum: 0.9}
+	for name, cfg := range map[string]learn.Config{"default": learn.DefaultConfig(), "exact sgd": exactSGD} {
+		cfg.Epochs = 8
+		r, err := learn.NewRun(cfg, p, s0.Clone(), set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+			t.Fatal(err)
+		}
+		if r.Weights != nil || r.Sparse == nil {
+			t.Fatalf("%s: sparse run ended with dense weights", name)
+		}
+		if !slices.Equal(r.Sparse.Start, s0.Start) || !slices.Equal(r.Sparse.Post, s0.Post) {
+			t.Fatalf("%s: training changed the connectivity", name)
+		}
+		if len(r.Optimizer.M) != len(s0.W) {
+			t.Errorf("%s: optimiser state has %d values for %d synapses", name, len(r.Optimizer.M), len(s0.W))
+		}
+		last := r.History[len(r.History)-1].Valid.F1
+		t.Logf("%s: F1 %.3f → %.3f", name, before.F1(), last)
+		if last < before.F1()+0.1 {
+			t.Errorf("%s: validation F1 went from %.3f to %.3f; want a rise of at least 0.1", name, before.F1(), last)
+		}
+	}
+
+	// Bit-identical with 1 and 2 cores.
+	cfg := learn.DefaultConfig()
+	cfg.Epochs, cfg.Chunk, cfg.Dropout, cfg.KeepBest = 2, 3, 0.2, false
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	results := map[int][][]float64{}
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, support := range []float64{0, 0.4} {
+			c := cfg
+			c.Support = support
+			r, err := learn.NewRun(c, p, s0.Clone(), set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := learn.Train(context.Background(), r, set, "", nil); err != nil {
+				t.Fatal(err)
+			}
+			results[procs] = append(results[procs], r.Sparse.W)
+		}
+	}
+	for k := range results[1] {
+		if !slices.Equal(results[1][k], results[2][k]) {
+			t.Errorf("run %d: sparse weights differ between GOMAXPROCS 1 and 2", k)
+		}
+		if slices.Equal(results[1][k], s0.W) {
+			t.Errorf("run %d: training did not change the sparse weights", k)
+		}
+	}
+}
+
+// TestSparseResume interrupts a sparse KeepBest run after its first epoch,
+// resumes it from the checkpoint and compares with an uninterrupted run.
+func TestSparseResume(t *testing.T) {
+	set, p, w := small(t, 0.8)
+	s0 := w.Sparse()
+	cfg := learn.DefaultConfig()
+	cfg.Epochs, cfg.Warmup, cfg.LR, cfg.FinalLR = 3, 3, 0.2, 0.2
+	full, err := learn.NewRun(cfg, p, s0.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := learn.Train(context.Background(), full, set, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r, err := learn.NewRun(cfg, p, s0.Clone(), set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := learn.Train(ctx, r, set, dir, func(learn.Epoch) { cancel() }); err == nil {
+		t.Fatal("cancelled training did not stop")
+	}
+	for _, name := range []string{"weights.npz", "opt_m.npy", "opt_v.npy"} {
+		if _, err := os.Stat(filepath.Join(dir, "epoch-0001", name)); err != nil {
+			t.Errorf("checkpoint: %v", err)
+		}
+	}
+	resumed, err := learn.Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resumed.Sparse == nil || len(resumed.History) != 1 || len(resumed.Optimizer.M) != len(s0.W) {
+		t.Fatalf("resumed run: sparse %v, %d epochs, %d moments", resumed.Sparse != nil, len(resumed.History), len(resumed.Optimizer.M))
+	}
+	if err := learn.Train(context.Background(), resumed, set, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.Sparse.W, full.Sparse.W) || resumed.BestEpoch != full.BestEpoch {
+		t.Error("resumed sparse run differs from an uninterrupted one")
+	}
+	// A damaged weights file is refused.
+	sub := filepath.Join(dir, "epoch-0003")
+	path := filepath.Join(sub, "weights.npz")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := learn.Resume(dir); !errors.Is(err, learn.ErrCheckpoint) {
+		t.Errorf("resume from a damaged weights.npz: %v, want ErrCheckpoint", err)
 	}
 }
