@@ -22,14 +22,17 @@ const (
 // reaches the spike of neuron i at step t is Σ_d Σ_{j in row (i, d)}
 // W · ∂L/∂I_j(t+d), summed over the row's stored entries only, and the
 // weight gradient is accumulated for the stored entries only (grad has
-// len(s.W) values). Its cost grows with entries × steps × trials, not
-// with N²·D.
+// len(s.W) values): the entry of row (i, d) onto j gets ∂L/∂I_j(t+d) of
+// every trial that saw i at step t. Its cost grows with entries × steps ×
+// trials, not with N²·D.
 //
 // The gradients are held trial-minor, g[(step·N + neuron)·c + trial], so
 // that one entry's index and weight serve the whole chunk of trials in a
-// contiguous multiply-add. Each presynaptic neuron's sum runs on one
-// goroutine in a fixed (delay, entry, trial) order, so the result does not
-// depend on the number of goroutines.
+// contiguous multiply-add, and the weight gradient of the entry is summed
+// from the same block while it is in cache. Each presynaptic neuron's
+// sums run on one goroutine per step in a fixed (delay, entry, trial)
+// order, steps in descending order, so the result does not depend on the
+// number of goroutines.
 func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, sts []recorded, on, off, alpha, support float64, tu tuning, grad []float64) (int, error) {
 	n, d, c := s.N, s.D, len(sts)
 	from, tEnd := p.ScoredRange(pats[0].T)
@@ -38,6 +41,18 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 	gu := make([]float64, n*c)  // ∂L/∂u(t+1), carried through the leak
 	rec := make([]float64, n*c) // ∂L/∂seen(t)
 	flags := make([]uint8, n*c)
+	// seen[i·c : i·c + seenN[i]] are the trials that saw neuron i at the
+	// current step.
+	seen, seenN := make([]int32, n*c), make([]int32, n)
+	markSeen := func(t int) {
+		clear(seenN)
+		for k, st := range sts {
+			for _, i := range st.st.Seen.Steps[t] {
+				seen[int(i)*c+int(seenN[i])] = int32(k)
+				seenN[i]++
+			}
+		}
+	}
 	blocks := (n + sparseBlock - 1) / sparseBlock
 	keptBy := make([]int, blocks)
 	for t := tEnd - 1; t >= d; t-- {
@@ -54,18 +69,12 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 				}
 			}
 		}
+		markSeen(t)
 		parallel.For(blocks, func(b int) error {
 			for i := b * sparseBlock; i < min((b+1)*sparseBlock, n); i++ {
 				r := rec[i*c : (i+1)*c]
 				clear(r)
-				for dl := 1; dl <= d && t+dl < tEnd; dl++ {
-					posts, ws := s.Row(i, dl)
-					base := (t + dl) * n
-					for e, j := range posts {
-						o := (base + int(j)) * c
-						floats.AddScaled(r, ws[e], g[o:o+c])
-					}
-				}
+				sparseRows(s, i, t, tEnd, g, r, seen[i*c:i*c+int(seenN[i])], grad)
 				gt := g[(t*n+i)*c : (t*n+i+1)*c]
 				carry := gu[i*c : (i+1)*c]
 				fl := flags[i*c : (i+1)*c]
@@ -101,7 +110,19 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 		})
 		clear(flags)
 	}
-	accumulateSparse(s, sts, g, tEnd, grad)
+	// The spikes of the first D steps (the cue) reach steps the loop has
+	// computed; they add to the weight gradient only.
+	for t := d - 1; t >= 0; t-- {
+		markSeen(t)
+		parallel.For(blocks, func(b int) error {
+			for i := b * sparseBlock; i < min((b+1)*sparseBlock, n); i++ {
+				if seenN[i] > 0 {
+					sparseRows(s, i, t, tEnd, g, nil, seen[i*c:i*c+int(seenN[i])], grad)
+				}
+			}
+			return nil
+		})
+	}
 	kept := 0
 	for _, k := range keptBy {
 		kept += k
@@ -109,34 +130,32 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 	return kept, nil
 }
 
-// accumulateSparse adds ∂L/∂W to the stored entries: the entry of row
-// (i, d) onto j gets g(t0+d, j) of every trial and step t0 at which
-// neuron i was seen. Rows of different presynaptic neurons are summed on
-// different goroutines, each in a fixed (trial, step, delay) order, so the
-// result does not depend on the number of goroutines.
-func accumulateSparse(s *network.Sparse, sts []recorded, g []float64, tEnd int, grad []float64) {
-	n, d, c := s.N, s.D, len(sts)
-	type seen struct{ trial, step int32 }
-	byPre := make([][]seen, n)
-	for k, st := range sts {
-		for t := 0; t < tEnd-1; t++ {
-			for _, i := range st.st.Seen.Steps[t] {
-				byPre[i] = append(byPre[i], seen{int32(k), int32(t)})
+// sparseRows visits the stored entries of presynaptic neuron i at step t
+// of backwardSparse: for the entry of row (i, d) onto j it adds W times the
+// trial block g(t+d, j) to rec (if not nil) and, for every trial in seen
+// (those that saw i at t), g(t+d, j) of that trial to the entry's
+// gradient.
+func sparseRows(s *network.Sparse, i, t, tEnd int, g, rec []float64, seen []int32, grad []float64) {
+	n, d, c := s.N, s.D, len(g)/((tEnd+s.D)*s.N)
+	for dl := 1; dl <= d && t+dl < tEnd; dl++ {
+		row := i*d + dl - 1
+		a := s.Start[row]
+		posts, ws := s.Post[a:s.Start[row+1]], s.W[a:s.Start[row+1]]
+		dst := grad[a:s.Start[row+1]]
+		base := (t + dl) * n
+		for e, j := range posts {
+			o := (base + int(j)) * c
+			gb := g[o : o+c]
+			if rec != nil {
+				floats.AddScaled(rec, ws[e], gb)
+			}
+			if len(seen) > 0 {
+				sum := 0.0
+				for _, k := range seen {
+					sum += gb[k]
+				}
+				dst[e] += sum
 			}
 		}
 	}
-	parallel.For(n, func(i int) error {
-		for _, e := range byPre[i] {
-			for dl := 1; dl <= d && int(e.step)+dl < tEnd; dl++ {
-				r := i*d + dl - 1
-				a := s.Start[r]
-				dst := grad[a:s.Start[r+1]]
-				base := (int(e.step) + dl) * n
-				for q, j := range s.Post[a:s.Start[r+1]] {
-					dst[q] += g[(base+int(j))*c+int(e.trial)]
-				}
-			}
-		}
-		return nil
-	})
 }
