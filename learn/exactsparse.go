@@ -10,7 +10,7 @@ import (
 
 // sparseBlock is the number of presynaptic neurons one job of
 // backwardSparse handles per step.
-const sparseBlock = 16
+const sparseBlock = 64
 
 // Flags of a (neuron, trial) slot at one step of backwardSparse.
 const (
@@ -41,14 +41,15 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 	gu := make([]float64, n*c)  // ∂L/∂u(t+1), carried through the leak
 	rec := make([]float64, n*c) // ∂L/∂seen(t)
 	flags := make([]uint8, n*c)
-	// seen[i·c : i·c + seenN[i]] are the trials that saw neuron i at the
-	// current step.
-	seen, seenN := make([]int32, n*c), make([]int32, n)
+	// masks[i·c + k] is 1 if trial k saw neuron i at the current step,
+	// else 0; seenN[i] counts those trials.
+	masks, seenN := make([]float64, n*c), make([]int32, n)
 	markSeen := func(t int) {
+		clear(masks)
 		clear(seenN)
 		for k, st := range sts {
 			for _, i := range st.st.Seen.Steps[t] {
-				seen[int(i)*c+int(seenN[i])] = int32(k)
+				masks[int(i)*c+k] = 1
 				seenN[i]++
 			}
 		}
@@ -71,10 +72,11 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 		}
 		markSeen(t)
 		parallel.For(blocks, func(b int) error {
-			for i := b * sparseBlock; i < min((b+1)*sparseBlock, n); i++ {
+			lo, hi := b*sparseBlock, min((b+1)*sparseBlock, n)
+			clear(rec[lo*c : hi*c])
+			sparseRows(s, lo, hi, t, tEnd, c, g, rec, masks, seenN, grad)
+			for i := lo; i < hi; i++ {
 				r := rec[i*c : (i+1)*c]
-				clear(r)
-				sparseRows(s, i, t, tEnd, g, r, seen[i*c:i*c+int(seenN[i])], grad)
 				gt := g[(t*n+i)*c : (t*n+i+1)*c]
 				carry := gu[i*c : (i+1)*c]
 				fl := flags[i*c : (i+1)*c]
@@ -115,11 +117,7 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 	for t := d - 1; t >= 0; t-- {
 		markSeen(t)
 		parallel.For(blocks, func(b int) error {
-			for i := b * sparseBlock; i < min((b+1)*sparseBlock, n); i++ {
-				if seenN[i] > 0 {
-					sparseRows(s, i, t, tEnd, g, nil, seen[i*c:i*c+int(seenN[i])], grad)
-				}
-			}
+			sparseRows(s, b*sparseBlock, min((b+1)*sparseBlock, n), t, tEnd, c, g, nil, masks, seenN, grad)
 			return nil
 		})
 	}
@@ -130,31 +128,70 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 	return kept, nil
 }
 
-// sparseRows visits the stored entries of presynaptic neuron i at step t
-// of backwardSparse: for the entry of row (i, d) onto j it adds W times the
-// trial block g(t+d, j) to rec (if not nil) and, for every trial in seen
-// (those that saw i at t), g(t+d, j) of that trial to the entry's
-// gradient.
-func sparseRows(s *network.Sparse, i, t, tEnd int, g, rec []float64, seen []int32, grad []float64) {
-	n, d, c := s.N, s.D, len(g)/((tEnd+s.D)*s.N)
+// sparseRows visits the stored entries of the presynaptic neurons lo ≤ i
+// < hi at step t of backwardSparse: for the entry of row (i, d) onto j it
+// adds W times the trial block g(t+d, j) to i's block of rec (if rec is
+// not nil) and, for every trial that saw i at t (masks[i·c + k] = 1), g(t+d,
+// j) of that trial to the entry's gradient. Delays are the outer loop, so
+// the gradient blocks of one step t+d serve every neuron while they are in
+// cache; each neuron still sums in (delay, entry) order.
+func sparseRows(s *network.Sparse, lo, hi, t, tEnd, c int, g, rec []float64, masks []float64, seenN []int32, grad []float64) {
+	n, d := s.N, s.D
 	for dl := 1; dl <= d && t+dl < tEnd; dl++ {
-		row := i*d + dl - 1
-		a := s.Start[row]
-		posts, ws := s.Post[a:s.Start[row+1]], s.W[a:s.Start[row+1]]
-		dst := grad[a:s.Start[row+1]]
 		base := (t + dl) * n
-		for e, j := range posts {
-			o := (base + int(j)) * c
-			gb := g[o : o+c]
-			if rec != nil {
-				floats.AddScaled(rec, ws[e], gb)
-			}
-			if len(seen) > 0 {
-				sum := 0.0
-				for _, k := range seen {
-					sum += gb[k]
+		for i := lo; i < hi; i++ {
+			row := i*d + dl - 1
+			a, b := s.Start[row], s.Start[row+1]
+			posts, ws, dst := s.Post[a:b], s.W[a:b], grad[a:b]
+			m := masks[i*c : (i+1)*c]
+			switch {
+			case rec == nil:
+				if seenN[i] == 0 {
+					continue
 				}
-				dst[e] += sum
+				for e, j := range posts {
+					o := (base + int(j)) * c
+					dst[e] += floats.Dot(m, g[o:o+c])
+				}
+			case seenN[i] == 0:
+				r := rec[i*c : (i+1)*c]
+				for e, j := range posts {
+					o := (base + int(j)) * c
+					w, gb := ws[e], g[o:o+c:o+c]
+					r := r[:len(gb)]
+					for q, v := range gb {
+						r[q] += w * v
+					}
+				}
+			default:
+				// The multiply-add and the weight gradient in one pass
+				// over the block (trials that did not see i add zero).
+				r := rec[i*c : (i+1)*c]
+				for e, j := range posts {
+					o := (base + int(j)) * c
+					w, gb := ws[e], g[o:o+c:o+c]
+					r, m := r[:len(gb)], m[:len(gb)]
+					// Four partial sums, so that the additions do not
+					// wait on each other.
+					var s0, s1, s2, s3 float64
+					q := 0
+					for ; q+4 <= len(gb); q += 4 {
+						v0, v1, v2, v3 := gb[q], gb[q+1], gb[q+2], gb[q+3]
+						r[q] += w * v0
+						r[q+1] += w * v1
+						r[q+2] += w * v2
+						r[q+3] += w * v3
+						s0 += m[q] * v0
+						s1 += m[q+1] * v1
+						s2 += m[q+2] * v2
+						s3 += m[q+3] * v3
+					}
+					for ; q < len(gb); q++ {
+						r[q] += w * gb[q]
+						s0 += m[q] * gb[q]
+					}
+					dst[e] += (s0 + s1) + (s2 + s3)
+				}
 			}
 		}
 	}
