@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hdsnn/hdsnn/atomicfile"
@@ -39,6 +41,10 @@ const CheckpointFile = "checkpoint.json"
 type checkpoint struct {
 	Run
 	Dir string `json:"dir"` // sub-directory holding the tensors
+	// Sparse marks the checkpoint of sparse weights: weights.npz (and
+	// best.npz) in the .npz format of network.WriteSparseTo, and optimiser
+	// moments of shape (entries,).
+	Sparse bool `json:"sparse,omitempty"`
 	// Sums are the SHA-256 sums of the tensor files, verified by Resume
 	// (absent from checkpoints written before they were recorded).
 	Sums map[string]string `json:"sha256,omitempty"`
@@ -89,14 +95,35 @@ func SaveCheckpoint(dir string, r *Run) error {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	w := r.Weights
-	shape := []int{w.N, w.D, w.N} // pre-major, as in memory
 	o := r.Optimizer
-	tensors := map[string][]float64{"weights.npy": w.W, "opt_m.npy": o.M, "opt_v.npy": o.V}
-	if r.keepsBest() {
-		tensors["best.npy"] = r.Best.W
-	}
+	var shape []int
+	var tensors map[string][]float64
 	sums := map[string]string{}
+	if r.Sparse != nil {
+		shape = []int{len(r.Sparse.W)} // one value per entry
+		tensors = map[string][]float64{"opt_m.npy": o.M, "opt_v.npy": o.V}
+		weights := map[string]*network.Sparse{"weights.npz": r.Sparse}
+		if r.keepsBest() {
+			weights["best.npz"] = r.BestSparse
+		}
+		for name, sp := range weights {
+			h := sha256.New()
+			err := atomicfile.Write(filepath.Join(path, name), func(out io.Writer) error {
+				return network.WriteSparseTo(io.MultiWriter(out, h), sp)
+			})
+			if err != nil {
+				return fmt.Errorf("checkpoint: %w", err)
+			}
+			sums[name] = hex.EncodeToString(h.Sum(nil))
+		}
+	} else {
+		w := r.Weights
+		shape = []int{w.N, w.D, w.N} // pre-major, as in memory
+		tensors = map[string][]float64{"weights.npy": w.W, "opt_m.npy": o.M, "opt_v.npy": o.V}
+		if r.keepsBest() {
+			tensors["best.npy"] = r.Best.W
+		}
+	}
 	for name, buf := range tensors {
 		if buf == nil {
 			continue
@@ -111,7 +138,7 @@ func SaveCheckpoint(dir string, r *Run) error {
 		sums[name] = hex.EncodeToString(h.Sum(nil))
 	}
 	prev, _ := readCheckpoint(dir)
-	b, err := json.MarshalIndent(checkpoint{Run: *r, Dir: sub, Sums: sums}, "", "  ")
+	b, err := json.MarshalIndent(checkpoint{Run: *r, Dir: sub, Sparse: r.Sparse != nil, Sums: sums}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
@@ -158,6 +185,9 @@ func Resume(dir string) (*Run, error) {
 		return nil, err
 	}
 	r := c.Run
+	if c.Sparse {
+		return resumeSparse(dir, c)
+	}
 	load := func(name string) (*npy.Array, error) {
 		a, err := readSummed(filepath.Join(dir, c.Dir, name), c.Sums[name], c.Sums != nil)
 		if err != nil {
@@ -201,6 +231,79 @@ func Resume(dir string) (*Run, error) {
 		}
 	}
 	return &r, nil
+}
+
+// resumeSparse is Resume of the checkpoint c of sparse weights in dir.
+func resumeSparse(dir string, c *checkpoint) (*Run, error) {
+	r := c.Run
+	if c.Sums == nil {
+		return nil, fmt.Errorf("checkpoint: %s records no checksums: %w", filepath.Join(dir, CheckpointFile), ErrCheckpoint)
+	}
+	loadSparse := func(name string) (*network.Sparse, error) {
+		path := filepath.Join(dir, c.Dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		if err := checkSum(path, b, c.Sums[name]); err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		s, err := network.ReadSparseFrom(bytes.NewReader(b), int64(len(b)))
+		if err == nil && s.D != r.Params.D {
+			err = fmt.Errorf("%d delays, the run's parameters have D = %d", s.D, r.Params.D)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %s: %w: %w", path, ErrCheckpoint, err)
+		}
+		return s, nil
+	}
+	var err error
+	if r.Sparse, err = loadSparse("weights.npz"); err != nil {
+		return nil, err
+	}
+	entries := len(r.Sparse.W)
+	if r.keepsBest() {
+		if r.BestSparse, err = loadSparse("best.npz"); err != nil {
+			return nil, err
+		}
+		if !slices.Equal(r.BestSparse.Start, r.Sparse.Start) || !slices.Equal(r.BestSparse.Post, r.Sparse.Post) {
+			return nil, fmt.Errorf("checkpoint: best.npz stores other synapses than weights.npz: %w", ErrCheckpoint)
+		}
+	}
+	load := func(name string) ([]float64, error) {
+		a, err := readSummed(filepath.Join(dir, c.Dir, name), c.Sums[name], true)
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint: %w", err)
+		}
+		if len(a.Shape) != 1 || a.Shape[0] != entries {
+			return nil, fmt.Errorf("checkpoint: %s has shape %v, want (%d,), one value per stored synapse: %w", name, a.Shape, entries, ErrCheckpoint)
+		}
+		return a.Data, nil
+	}
+	if r.Optimizer.Steps > 0 {
+		if r.Optimizer.M, err = load("opt_m.npy"); err != nil {
+			return nil, err
+		}
+		if r.Config.Optimizer.Kind != SGD {
+			if r.Optimizer.V, err = load("opt_v.npy"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &r, nil
+}
+
+// checkSum verifies the SHA-256 sum of the bytes b of the file path
+// against the one the checkpoint recorded.
+func checkSum(path string, b []byte, want string) error {
+	if want == "" {
+		return fmt.Errorf("%s: %w: the checkpoint records no checksum for it", path, ErrCheckpoint)
+	}
+	sum := sha256.Sum256(b)
+	if got := hex.EncodeToString(sum[:]); got != want {
+		return fmt.Errorf("%s: %w: SHA-256 %s, the checkpoint recorded %s: the file was changed or damaged after it was written", path, ErrCheckpoint, got[:12], want[:min(12, len(want))])
+	}
+	return nil
 }
 
 // readSummed reads a tensor of a checkpoint and, when check is set,

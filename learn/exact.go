@@ -17,8 +17,9 @@ import (
 // t+1 … t+D is one matrix product (chunk × N·D) · (N·D × N) per step.
 // With opt.Support > 0 it computes the truncated gradient of the sparse
 // pass (pairs outside the support are zero) and returns how many pairs it
-// kept; otherwise it is exact and keeps them all.
-func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning, grad []float64) (score.Counts, int, error) {
+// kept; otherwise it is exact and keeps them all. On sparse weights the
+// product runs over the stored synapses only (backwardSparse).
+func exactGrad(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning, grad []float64) (score.Counts, int, error) {
 	m := len(xs)
 	// One chunk: a single recorded pass. Several: count first without
 	// keeping the trials, then replay each chunk recorded (the dropout
@@ -46,7 +47,13 @@ func exactGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*
 				return score.Counts{}, 0, err
 			}
 		}
-		k, err := backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, tu, grad)
+		var k int
+		switch w := w.(type) {
+		case *network.Weights:
+			k, err = backwardChunk(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, tu, grad)
+		case *network.Sparse:
+			k, err = backwardSparse(w, p, targets.Patterns[c0:c1], chunk, on, off, opt.Alpha, opt.Support, tu, grad)
+		}
 		if err != nil {
 			return score.Counts{}, 0, err
 		}
@@ -66,16 +73,17 @@ type recorded struct {
 
 // record runs the trials xs (c0 is the batch index of the first) and
 // records their membranes and dropout factors.
-func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int) ([]recorded, error) {
+func record(w network.Synapses, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int) ([]recorded, error) {
+	n, _ := w.Size()
 	out := make([]recorded, len(xs))
 	for k, x := range xs {
-		out[k] = recorded{membrane: make([]float64, w.N*x.T), neurons: w.N, len: x.T}
+		out[k] = recorded{membrane: make([]float64, n*x.T), neurons: n, len: x.T}
 		if opt.Dropout > 0 {
-			out[k].scale = make([]float64, w.N*x.T)
+			out[k].scale = make([]float64, n*x.T)
 		}
 	}
 	err := eachTrial(w, p, xs, opt, tu, c0, func(k int, s *network.Stepper) {
-		t, n := s.T(), w.N
+		t := s.T()
 		copy(out[k].membrane[t*n:(t+1)*n], s.Membrane())
 		if sc := s.Scale(); sc != nil {
 			copy(out[k].scale[t*n:(t+1)*n], sc)
@@ -89,7 +97,7 @@ func record(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradO
 
 // countAll runs the trials without keeping them and returns the pooled
 // counts against their targets.
-func countAll(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (score.Counts, error) {
+func countAll(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (score.Counts, error) {
 	per := make([]score.Counts, len(xs))
 	err := eachTrial(w, p, xs, opt, tu, 0, nil, func(k int, st *network.State) error {
 		per[k] = st.Score(p, targets.Patterns[k])

@@ -59,7 +59,10 @@ func (tu tuning) cancelled() error {
 
 // Gradient is the result of one forward and backward pass over a batch.
 type Gradient struct {
-	// Grad is ∂(1 − F1)/∂W in the pre-major layout of network.Weights.
+	// Grad is ∂(1 − F1)/∂W: for dense weights in the pre-major layout of
+	// network.Weights (N²·D values), for sparse weights one value per
+	// stored synapse, in the order of network.Sparse.W (the gradient is
+	// restricted to the synapses that exist).
 	Grad []float64
 	// Counts are the pooled counts of the forward pass.
 	Counts score.Counts
@@ -70,19 +73,26 @@ type Gradient struct {
 
 // Compute runs the trials xs (clamp inputs, one per target pattern) on w,
 // scores them against targets and returns the gradient of 1 − F1 with
-// respect to W (SPEC §4).
-func Compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
+// respect to W (SPEC §4). w is dense *network.Weights or sparse
+// *network.Sparse; on sparse weights the backward pass propagates only
+// through the stored synapses and the gradient has one value per entry,
+// equal (up to rounding) to the dense gradient restricted to them.
+func Compute(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
 	return compute(w, p, targets, xs, opt, tuning{})
 }
 
 // ComputeContext is Compute that stops, returning ctx.Err(), soon after
 // ctx is cancelled.
-func ComputeContext(ctx context.Context, w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
+func ComputeContext(ctx context.Context, w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions) (*Gradient, error) {
 	return compute(w, p, targets, xs, opt, tuning{ctx: ctx})
 }
 
 // compute is Compute with performance settings (zero: the defaults).
-func compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (*Gradient, error) {
+func compute(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) (*Gradient, error) {
+	size, err := gradSize(w)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkGrad(w, p, targets, xs, opt, tu); err != nil {
 		return nil, err
 	}
@@ -93,8 +103,8 @@ func compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 		tu.chunk = 32
 	}
 	_, tEnd := p.ScoredRange(targets.T)
-	g := &Gradient{Grad: make([]float64, len(w.W)), Pairs: len(xs) * w.N * (tEnd - p.D)}
-	var err error
+	n, _ := w.Size()
+	g := &Gradient{Grad: make([]float64, size), Pairs: len(xs) * n * (tEnd - p.D)}
 	if opt.Support > 0 {
 		g.Counts, g.Kept, err = sparseGrad(w, p, targets, xs, opt, tu, g.Grad)
 		if errors.Is(err, errDense) {
@@ -113,20 +123,40 @@ func compute(w *network.Weights, p network.Params, targets *raster.Set, xs []*ra
 	return g, nil
 }
 
+// gradSize returns the length of the gradient of w: its number of
+// weights, dense or stored.
+func gradSize(w network.Synapses) (int, error) {
+	switch w := w.(type) {
+	case *network.Weights:
+		if w != nil {
+			return len(w.W), nil
+		}
+	case *network.Sparse:
+		if w != nil {
+			return len(w.W), nil
+		}
+	}
+	return 0, fmt.Errorf("weights %T: pass dense *network.Weights or sparse *network.Sparse", w)
+}
+
 // checkGrad checks the arguments of compute.
-func checkGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) error {
+func checkGrad(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning) error {
+	n, d := w.Size()
+	if d != p.D {
+		return fmt.Errorf("weights have D = %d delays, parameters D = %d", d, p.D)
+	}
 	if len(xs) != targets.M() {
 		return fmt.Errorf("%d inputs for %d target patterns", len(xs), targets.M())
 	}
 	if err := p.Validate(targets.T); err != nil {
 		return err
 	}
-	if targets.N != w.N {
-		return fmt.Errorf("targets have %d neurons, weights have %d", targets.N, w.N)
+	if targets.N != n {
+		return fmt.Errorf("targets have %d neurons, weights have %d", targets.N, n)
 	}
 	for m, x := range xs {
-		if x.N != w.N || x.T != p.Len(targets.T) {
-			return fmt.Errorf("input %d is %d×%d, want %d neurons × %d steps", m, x.N, x.T, w.N, p.Len(targets.T))
+		if x.N != n || x.T != p.Len(targets.T) {
+			return fmt.Errorf("input %d is %d×%d, want %d neurons × %d steps", m, x.N, x.T, n, p.Len(targets.T))
 		}
 	}
 	if math.IsNaN(opt.Alpha) || opt.Alpha <= 0 {
@@ -158,7 +188,7 @@ func (o GradOptions) simOptions(m int) network.Options {
 // eachTrial runs the trials xs (trial c0+k of the batch is xs[k]) on all
 // cores, each through a network.Stepper, calling step after every step
 // (if not nil) and done with the finished state, on the trial's goroutine.
-func eachTrial(w *network.Weights, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int,
+func eachTrial(w network.Synapses, p network.Params, xs []*raster.Raster, opt GradOptions, tu tuning, c0 int,
 	step func(k int, s *network.Stepper), done func(k int, st *network.State) error) error {
 	return parallel.For(len(xs), func(k int) error {
 		s, err := network.NewStepper(w, p, xs[k], opt.simOptions(c0+k))

@@ -241,3 +241,53 @@ func TestEngineMatchesDense(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseEngineMatchesDense compares the exact gradient on sparse
+// weights (a random part of the synapses stored, some of them with
+// weight zero) with the dense implementation's gradient at the stored
+// entries, which TestBackwardFiniteDifference checks against finite
+// differences.
+func TestSparseEngineMatchesDense(t *testing.T) {
+	for _, reset := range []network.Reset{network.Subtract, network.Zero} {
+		for seed := uint64(1); seed <= 4; seed++ {
+			m, w, set, xs := smallCase(t, reset, seed)
+			rng := rand.New(rand.NewPCG(seed, 21))
+			s := &network.Sparse{N: w.N, D: w.D, Start: make([]int64, w.N*w.D+1)}
+			for r := 0; r < w.N*w.D; r++ {
+				for j, v := range w.W[r*w.N : (r+1)*w.N] {
+					switch x := rng.Float64(); {
+					case x < 0.1:
+						v = 0 // stored, weight zero
+					case x < 0.6:
+					default:
+						w.W[r*w.N+j] = 0 // not stored
+						continue
+					}
+					w.W[r*w.N+j] = v
+					s.Post = append(s.Post, int32(j))
+					s.W = append(s.W, v)
+				}
+				s.Start[r+1] = int64(len(s.Post))
+			}
+			want := m.grad(w.ToSpec())
+			g, err := Compute(s, m.p, set, xs, GradOptions{Alpha: m.alpha})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tol := fixture.Tolerance(want)
+			if tol == 0 {
+				t.Fatalf("%v seed %d: zero gradient; the case is vacuous", reset, seed)
+			}
+			n, d := w.N, w.D
+			for r := 0; r < n*d; r++ {
+				i, k := r/d, r%d
+				for e := s.Start[r]; e < s.Start[r+1]; e++ {
+					j := int(s.Post[e])
+					if wk := want[(j*n+i)*d+k]; math.Abs(g.Grad[e]-wk) > tol {
+						t.Fatalf("%v seed %d: entry %d [post %d, pre %d, delay %d] = %v, dense %v", reset, seed, e, j, i, k+1, g.Grad[e], wk)
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,7 +1,9 @@
 // Package learn trains the weights of a network by surrogate-gradient
 // backpropagation through time with an F1 loss (SPEC §4): the loss and
 // its gradient, the exact and sparse backward passes, the optimisers,
-// the learning-rate schedule and the epoch loop with checkpoints.
+// the learning-rate schedule and the epoch loop with checkpoints. It trains
+// dense network.Weights or sparse network.Sparse weights; on sparse weights
+// only the stored synapses are trained, at a cost that grows with them.
 package learn
 
 import (

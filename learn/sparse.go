@@ -36,7 +36,9 @@ type sparseAdd struct {
 // kept gradient at (t, j) for every spike of i at t − k. Presynaptic
 // neurons are spread over goroutines; each index is summed in a fixed
 // (trial, step) order, so the result does not depend on their number.
-func expand(n, d int, trials []sparseTrial, dst sparseAdd) {
+// With sp not nil the gradient is that of its stored entries (one value
+// per entry), and only the kept pairs onto a stored synapse add to it.
+func expand(n, d int, sp *network.Sparse, trials []sparseTrial, dst sparseAdd) {
 	type seen struct{ trial, step int32 }
 	byPre := make([][]seen, n)
 	// starts[k][t] is the index in trials[k].kept of the first pair at step t.
@@ -65,8 +67,12 @@ func expand(n, d int, trials []sparseTrial, dst sparseAdd) {
 			kept, start := trials[e.trial].kept, starts[e.trial]
 			for k := 1; k <= d && int(e.step)+k < len(start)-1; k++ {
 				t := int(e.step) + k
-				row := (i*d + k - 1) * n
 				ps := kept[start[t]:start[t+1]]
+				if sp != nil {
+					expandRow(sp, i*d+k-1, ps, dst)
+					continue
+				}
+				row := (i*d + k - 1) * n
 				if dst.Grad != nil {
 					g := dst.Grad[row : row+n]
 					for _, p := range ps {
@@ -85,6 +91,31 @@ func expand(n, d int, trials []sparseTrial, dst sparseAdd) {
 	})
 }
 
+// expandRow is the step of expand on sparse weights: it adds the kept
+// pairs ps (ascending by neuron) to the entries of row r of sp onto the
+// same neurons.
+func expandRow(sp *network.Sparse, r int, ps []keptGrad, dst sparseAdd) {
+	a0, a1 := int(sp.Start[r]), int(sp.Start[r+1])
+	posts := sp.Post[a0:a1]
+	for a, b := 0, 0; a < len(posts) && b < len(ps); {
+		switch j := posts[a]; {
+		case j < ps[b].neuron:
+			a++
+		case j > ps[b].neuron:
+			b++
+		default:
+			if dst.Grad != nil {
+				dst.Grad[a0+a] += dst.On*ps[b].onTarget + dst.Off*ps[b].offTarget
+			} else {
+				dst.OnG[a0+a] += ps[b].onTarget
+				dst.OffG[a0+a] += ps[b].offTarget
+			}
+			a++
+			b++
+		}
+	}
+}
+
 // sparseGrad is the sparse backward pass: only the (step, neuron) pairs
 // whose membrane lies within opt.Support of θ carry gradient, the leak
 // carries it between consecutive kept steps of one neuron, and pairs
@@ -98,8 +129,10 @@ func expand(n, d int, trials []sparseTrial, dst sparseAdd) {
 // expanded (over the presynaptic spikes of its window) only when it is
 // added, in trial order, so memory grows with spikes and kept pairs, never
 // with their product.
-func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning, grad []float64) (score.Counts, int, error) {
+func sparseGrad(w network.Synapses, p network.Params, targets *raster.Set, xs []*raster.Raster, opt GradOptions, tu tuning, grad []float64) (score.Counts, int, error) {
 	_, tEnd := p.ScoredRange(targets.T)
+	n, d := w.Size()
+	sp, _ := w.(*network.Sparse)
 	m := len(xs)
 	kept := make([]int, m)
 	per := make([]score.Counts, m)
@@ -121,7 +154,7 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 			nears[k] = nil
 			per[c0+k] = st.Score(p, targets.Patterns[c0+k])
 			kept[c0+k] = len(nr)
-			if float64(len(nr)) > tu.denseShare*float64(w.N*tEnd) {
+			if float64(len(nr)) > tu.denseShare*float64(n*tEnd) {
 				return errDense
 			}
 			trials[k] = sparseTrial{seen: st.Seen, kept: sparseBackward(w, p, targets.Patterns[c0+k], st, nr, opt.Alpha)}
@@ -136,7 +169,7 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 		if onG == nil {
 			onG, offG = make([]float64, len(grad)), make([]float64, len(grad))
 		}
-		expand(w.N, w.D, trials, sparseAdd{OnG: onG, OffG: offG})
+		expand(n, d, sp, trials, sparseAdd{OnG: onG, OffG: offG})
 		trials = nil
 	}
 	var counts score.Counts
@@ -147,7 +180,7 @@ func sparseGrad(w *network.Weights, p network.Params, targets *raster.Set, xs []
 	}
 	on, off := spikeGrad(counts)
 	if trials != nil {
-		expand(w.N, w.D, trials, sparseAdd{On: on, Off: off, Grad: grad})
+		expand(n, d, sp, trials, sparseAdd{On: on, Off: off, Grad: grad})
 	}
 	for k := range onG {
 		grad[k] += on*onG[k] + off*offG[k]
@@ -182,9 +215,12 @@ func appendNear(dst []nearPair, s *network.Stepper, theta, support float64) []ne
 
 // sparseBackward returns ∂L/∂I_raw at the kept pairs of one trial (those
 // that are not zero), given its near-threshold pairs, for unit loss
-// gradients on and off target.
-func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st *network.State, near []nearPair, alpha float64) []keptGrad {
-	d := w.D
+// gradients on and off target. On sparse weights the sum runs over the
+// stored synapses only.
+func sparseBackward(w network.Synapses, p network.Params, pat *raster.Raster, st *network.State, near []nearPair, alpha float64) []keptGrad {
+	_, d := w.Size()
+	dw, _ := w.(*network.Weights)
+	sp, _ := w.(*network.Sparse)
 	from, tEnd := p.ScoredRange(pat.T)
 	// start[t] is the index in near of the first pair at step t.
 	start := make([]int, st.L+2)
@@ -211,7 +247,11 @@ func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st
 		var ds [2]float64
 		if !st.Input.Has(int(j), t) {
 			for k := 1; k <= d && t+k < tEnd; k++ {
-				row := w.Row(int(j), k)
+				if sp != nil {
+					ds = sparseRowDot(sp, int(j), k, near, gi, start[t+k], start[t+k+1], ds)
+					continue
+				}
+				row := dw.Row(int(j), k)
 				for q := start[t+k]; q < start[t+k+1]; q++ {
 					v := row[near[q].neuron]
 					ds[0] += v * gi[q][0]
@@ -244,4 +284,26 @@ func sparseBackward(w *network.Weights, p network.Params, pat *raster.Raster, st
 		}
 	}
 	return out
+}
+
+// sparseRowDot adds to ds the products of the stored weights of row (pre,
+// delay) of sp with the gradients gi of the near pairs q0 ≤ q < q1 (one
+// step, ascending by neuron) onto the same neurons, in ascending neuron
+// order as the dense sum.
+func sparseRowDot(sp *network.Sparse, pre, delay int, near []nearPair, gi [][2]float64, q0, q1 int, ds [2]float64) [2]float64 {
+	posts, ws := sp.Row(pre, delay)
+	for a, q := 0, q0; a < len(posts) && q < q1; {
+		switch j := posts[a]; {
+		case j < near[q].neuron:
+			a++
+		case j > near[q].neuron:
+			q++
+		default:
+			ds[0] += ws[a] * gi[q][0]
+			ds[1] += ws[a] * gi[q][1]
+			a++
+			q++
+		}
+	}
+	return ds
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/hdsnn/hdsnn/internal/rng"
@@ -117,10 +118,17 @@ type Epoch struct {
 
 // Run is the state of a training run: everything a checkpoint holds.
 type Run struct {
-	Config  Config           `json:"config"`
-	Params  network.Params   `json:"params"`
+	Config Config         `json:"config"`
+	Params network.Params `json:"params"`
+	// Weights are the weights being trained when they are dense; nil when
+	// they are sparse.
 	Weights *network.Weights `json:"-"`
-	History []Epoch          `json:"history"`
+	// Sparse are the weights being trained when they are sparse (nil when
+	// dense): only their stored synapses are trained, on a connectivity
+	// that stays fixed, and the gradient and optimiser state have one
+	// value per entry.
+	Sparse  *network.Sparse `json:"-"`
+	History []Epoch         `json:"history"`
 	// Initial is the validation score of the weights training started
 	// from (nil until Train has measured it).
 	Initial *score.Result `json:"initial_valid,omitempty"`
@@ -128,26 +136,77 @@ type Run struct {
 	// far (0: the initial weights; ties go to the earlier epoch).
 	BestEpoch int `json:"best_epoch"`
 	// Best holds a copy of the weights of BestEpoch while they are not the
-	// latest ones (Config.KeepBest only).
-	Best *network.Weights `json:"-"`
+	// latest ones (Config.KeepBest only); BestSparse does for sparse
+	// weights.
+	Best       *network.Weights `json:"-"`
+	BestSparse *network.Sparse  `json:"-"`
 	// Patterns is a fingerprint of the training patterns, checked on resume.
 	Patterns string `json:"patterns"`
 	// Optimizer is the state of Config.Optimizer: its steps and moments.
 	Optimizer OptimizerState `json:"optimizer_state"`
 }
 
-// NewRun starts a training run from initial weights.
-func NewRun(cfg Config, p network.Params, w *network.Weights, set *raster.Set) (*Run, error) {
+// NewRun starts a training run from initial weights: dense
+// *network.Weights, or sparse *network.Sparse, whose stored synapses alone
+// are trained.
+func NewRun(cfg Config, p network.Params, w network.Synapses, set *raster.Set) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if err := p.Validate(set.T); err != nil {
 		return nil, err
 	}
-	if w.N != set.N || w.D != p.D {
-		return nil, fmt.Errorf("weights are N = %d, D = %d; patterns have N = %d and parameters D = %d", w.N, w.D, set.N, p.D)
+	if _, err := gradSize(w); err != nil {
+		return nil, err
 	}
-	return &Run{Config: cfg, Params: p, Weights: w, Patterns: Fingerprint(set)}, nil
+	if n, d := w.Size(); n != set.N || d != p.D {
+		return nil, fmt.Errorf("weights are N = %d, D = %d; patterns have N = %d and parameters D = %d", n, d, set.N, p.D)
+	}
+	r := &Run{Config: cfg, Params: p, Patterns: Fingerprint(set)}
+	switch w := w.(type) {
+	case *network.Weights:
+		r.Weights = w
+	case *network.Sparse:
+		r.Sparse = w
+	}
+	return r, nil
+}
+
+// Synapses returns the weights being trained, dense or sparse.
+func (r *Run) Synapses() network.Synapses {
+	if r.Sparse != nil {
+		return r.Sparse
+	}
+	return r.Weights
+}
+
+// N returns the number of neurons of the weights being trained.
+func (r *Run) N() int {
+	n, _ := r.Synapses().Size()
+	return n
+}
+
+// flat returns the values the optimiser updates: every dense weight, or
+// the stored weights of sparse ones.
+func (r *Run) flat() []float64 {
+	if r.Sparse != nil {
+		return r.Sparse.W
+	}
+	return r.Weights.W
+}
+
+// saveBest copies the latest weights to the best ones.
+func (r *Run) saveBest() {
+	switch {
+	case r.Sparse != nil && r.BestSparse == nil:
+		r.BestSparse = r.Sparse.Clone()
+	case r.Sparse != nil:
+		copy(r.BestSparse.W, r.Sparse.W)
+	case r.Best == nil:
+		r.Best = r.Weights.Clone()
+	default:
+		copy(r.Best.W, r.Weights.W)
+	}
 }
 
 // Train runs the remaining epochs of r on the patterns set. After each
@@ -190,7 +249,7 @@ func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) e
 	}
 	p := r.Params
 	if r.Initial == nil {
-		c, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.InitialValidation)
+		c, _, err := network.RecallContext(ctx, r.Synapses(), p, set, r.Config.Seed, rng.InitialValidation)
 		if err != nil {
 			return fmt.Errorf("validation of the initial weights: %w", err)
 		}
@@ -208,11 +267,7 @@ func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) e
 			break
 		}
 		if r.Config.KeepBest && r.BestEpoch == e {
-			if r.Best == nil {
-				r.Best = r.Weights.Clone()
-			} else {
-				copy(r.Best.W, r.Weights.W)
-			}
+			r.saveBest()
 		}
 		start := time.Now()
 		g, err := r.step(ctx, set, e)
@@ -225,7 +280,7 @@ func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) e
 			return err
 		}
 		lr := r.Schedule().Rate(e)
-		valid, _, err := network.RecallContext(ctx, r.Weights, p, set, r.Config.Seed, rng.ValidationRound(e))
+		valid, _, err := network.RecallContext(ctx, r.Synapses(), p, set, r.Config.Seed, rng.ValidationRound(e))
 		if err != nil {
 			return fmt.Errorf("epoch %d validation: %w", e+1, err)
 		}
@@ -250,7 +305,11 @@ func TrainWith(ctx context.Context, r *Run, set *raster.Set, opt TrainOptions) e
 		return err
 	}
 	if r.keepsBest() {
-		r.Weights = r.Best.Clone()
+		if r.Sparse != nil {
+			r.Sparse = r.BestSparse.Clone()
+		} else {
+			r.Weights = r.Best.Clone()
+		}
 	}
 	return nil
 }
@@ -296,16 +355,36 @@ func (r *Run) Step(set *raster.Set, e int) (*Gradient, error) {
 func (r *Run) step(ctx context.Context, set *raster.Set, e int) (*Gradient, error) {
 	cfg := r.Config
 	xs := network.Inputs(r.Params, set, cfg.Seed, rng.TrainingRound(e))
-	g, err := compute(r.Weights, r.Params, set, xs, GradOptions{
+	g, err := compute(r.Synapses(), r.Params, set, xs, GradOptions{
 		Alpha: cfg.Alpha, Support: cfg.Support, Dropout: cfg.Dropout,
 		Seed: cfg.Seed, Round: uint64(e),
 	}, tuning{chunk: cfg.Chunk, ctx: ctx})
 	if err != nil {
 		return nil, fmt.Errorf("epoch %d: %w", e+1, err)
 	}
-	r.Config.Optimizer.Step(&r.Optimizer, r.Weights.W, g.Grad, r.Schedule().Rate(e))
-	if err := r.Weights.Validate(); err != nil {
+	r.Config.Optimizer.Step(&r.Optimizer, r.flat(), g.Grad, r.Schedule().Rate(e))
+	if err := r.validateWeights(); err != nil {
 		return nil, fmt.Errorf("epoch %d: training diverged: %w (lower the learning rate)", e+1, err)
 	}
 	return g, nil
+}
+
+// validateWeights checks that every weight is finite.
+func (r *Run) validateWeights() error {
+	if r.Sparse != nil {
+		return finite(r.Sparse)
+	}
+	return r.Weights.Validate()
+}
+
+// finite returns an error naming the first stored weight of s that is NaN
+// or infinite.
+func finite(s *network.Sparse) error {
+	for k, v := range s.W {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			r := sort.Search(len(s.Start)-1, func(r int) bool { return s.Start[r+1] > int64(k) })
+			return fmt.Errorf("weight [post %d, pre %d, delay %d] is %v; weights must be finite (retrain or re-initialise)", s.Post[k], r/s.D, r%s.D+1, v)
+		}
+	}
+	return nil
 }

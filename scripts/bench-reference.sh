@@ -5,11 +5,14 @@
 # reference's time and their ratio. Timings on a shared machine vary by
 # 2–4× between runs and days, so only ratios from one run are comparable.
 #
-# usage: scripts/bench-reference.sh [--install] [--out FILE] [REF]
+# usage: scripts/bench-reference.sh [--install] [--fan-in K] [--out FILE] [REF]
 #   REF        path to ref_hdsnn.py (default ../shared/reference/ref_hdsnn.py,
 #              relative to the repository root)
 #   --install  first run "apt-get update" and
 #              "apt-get install -y python3-torch python3-numpy libopenblas0-pthread"
+#   --fan-in K time only the exact epoch, on the Hebbian weights of a fan-in-K
+#              connectivity: dense ("exact epoch", on their dense form) and
+#              sparse ("sparse exact epoch", the stored synapses only)
 #   --out FILE the JSON with both raw outputs, the ratios and the machine
 #              (default bench-reference.json in the current directory)
 #
@@ -21,18 +24,24 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 export PATH="$PATH:/usr/local/go/bin"
 
 install=0
+fanin=0
 out="bench-reference.json"
 ref="$root/../shared/reference/ref_hdsnn.py"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--install) install=1 ;;
+	--fan-in)
+		[ $# -ge 2 ] || { echo "bench-reference: --fan-in needs a number" >&2; exit 2; }
+		fanin="$2"
+		shift
+		;;
 	--out)
 		[ $# -ge 2 ] || { echo "bench-reference: --out needs a file" >&2; exit 2; }
 		out="$2"
 		shift
 		;;
 	-h | --help)
-		sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "bench-reference: unknown flag $1" >&2; exit 2 ;;
@@ -60,11 +69,16 @@ date_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "bench-reference: $date_utc, load $load_before; reference: $ref" >&2
 echo "bench-reference: reference bench (N = 512, M = 16, T = 1000, D = 41, 1 epoch) …" >&2
 /usr/bin/python3 "$ref" bench --N 512 --M 16 --T 1000 --D 41 --epochs 1 >"$tmp/ref.json"
-echo "bench-reference: hdsnn bench --repeats 3 --json …" >&2
-"$tmp/hdsnn" bench --repeats 3 --json >"$tmp/hdsnn.json"
+if [ "$fanin" -gt 0 ]; then
+	hdsnn_cmd=(bench --fan-in "$fanin" --stages "exact epoch,sparse exact epoch" --repeats 3 --json)
+else
+	hdsnn_cmd=(bench --repeats 3 --json)
+fi
+echo "bench-reference: hdsnn ${hdsnn_cmd[*]} …" >&2
+"$tmp/hdsnn" "${hdsnn_cmd[@]}" >"$tmp/hdsnn.json"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-DATE="$date_utc" LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" REF="$ref" ROOT="$root" \
+DATE="$date_utc" LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" REF="$ref" ROOT="$root" HDSNN_CMD="hdsnn ${hdsnn_cmd[*]}" \
 	/usr/bin/python3 - "$tmp/ref.json" "$tmp/hdsnn.json" "$out" <<'EOF'
 import json, os, platform, statistics, subprocess, sys
 
@@ -77,7 +91,10 @@ rows = [
     ("recall", med.get("recall"), ref["recall_s"]),
     ("exact epoch (vs reference epoch)", med.get("exact epoch"), ref_epoch),
     ("sparse epoch (vs reference epoch)", med.get("sparse epoch"), ref_epoch),
+    ("sparse exact epoch (vs reference epoch)", med.get("sparse exact epoch"), ref_epoch),
 ]
+if hd["benchmark"].get("fan_in"):
+    rows = [r for r in rows if r[1] is not None]
 cpu = ""
 for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
@@ -99,7 +116,7 @@ doc = dict(
     machine=dict(cpu=cpu, cores=os.cpu_count(), kernel=platform.release(),
                  load_before=os.environ["LOAD_BEFORE"], load_after=os.environ["LOAD_AFTER"]),
     commands=dict(reference="/usr/bin/python3 %s bench --N 512 --M 16 --T 1000 --D 41 --epochs 1" % os.environ["REF"],
-                  hdsnn="hdsnn bench --repeats 3 --json"),
+                  hdsnn=os.environ["HDSNN_CMD"]),
     commit=commit, torch=torch_version, python=platform.python_version(),
     ratios=table, reference=ref, hdsnn=hd,
 )

@@ -49,21 +49,25 @@ const (
 	// weights (network.Sparse, the non-zero entries only): the same
 	// spikes at the cost of the synapses hit.
 	StageSparseRecall
+	// StageSparseExactEpoch is StageExactEpoch on the sparse form of the
+	// weights: the exact gradient of the stored synapses only, at the cost
+	// of the synapses.
+	StageSparseExactEpoch
 )
 
-var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store", "sparse recall"}
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store", "sparse recall", "sparse exact epoch"}
 
 // Stages returns every stage, in the order Bench times them.
 func Stages() []Stage {
-	return []Stage{StageInit, StageRecall, StageSparseRecall, StageExactEpoch, StageSparseEpoch, StageStore}
+	return []Stage{StageInit, StageRecall, StageSparseRecall, StageExactEpoch, StageSparseExactEpoch, StageSparseEpoch, StageStore}
 }
 
-// String returns "init", "recall", "exact epoch", "sparse epoch", "store"
-// or "sparse recall".
+// String returns "init", "recall", "exact epoch", "sparse epoch", "store",
+// "sparse recall" or "sparse exact epoch".
 func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
 
 // ParseStage parses "init", "recall", "exact epoch", "sparse epoch",
-// "store" or "sparse recall".
+// "store", "sparse recall" or "sparse exact epoch".
 func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -75,9 +79,19 @@ func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(strin
 // stageRun returns the function that runs stage once on the stored
 // network st, recording its counts in tm.
 func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
-	set, w := st.Patterns, st.Weights
-	if w == nil && stage != StageInit && stage != StageSparseRecall {
-		return nil, fmt.Errorf("stage %v needs dense weights; time sparse weights with the stages init and sparse recall", stage)
+	set, w, sp := st.Patterns, st.Weights, st.Sparse
+	switch stage {
+	case StageRecall, StageExactEpoch, StageSparseEpoch:
+		if w == nil { // sparse weights: time the dense stages on their dense form
+			if err := network.CheckFits(sp.N, sp.D, 5); err != nil {
+				return nil, fmt.Errorf("stage %v needs the dense form of the sparse weights: %w; time them with the stages init, sparse recall and sparse exact epoch", stage, err)
+			}
+			w = sp.Dense()
+		}
+	case StageSparseRecall, StageSparseExactEpoch:
+		if sp == nil {
+			sp = w.Sparse()
+		}
 	}
 	var run func() error
 	switch stage {
@@ -94,9 +108,7 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
 		var syn network.Synapses = w
 		if stage == StageSparseRecall {
-			if syn = st.Sparse; w != nil {
-				syn = w.Sparse()
-			}
+			syn = sp
 		}
 		run = func() error {
 			events := make([]int64, len(xs))
@@ -110,7 +122,7 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			}
 			return err
 		}
-	case StageExactEpoch, StageSparseEpoch:
+	case StageExactEpoch, StageSparseEpoch, StageSparseExactEpoch:
 		cfg := b.Train
 		cfg.Support = 0
 		if stage == StageSparseEpoch {
@@ -119,8 +131,12 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 				cfg.Support = 0.5
 			}
 		}
+		clone := func() network.Synapses { return w.Clone() }
+		if stage == StageSparseExactEpoch {
+			clone = func() network.Synapses { return sp.Clone() }
+		}
 		run = func() error {
-			r, err := learn.NewRun(cfg, b.Params, w.Clone(), set)
+			r, err := learn.NewRun(cfg, b.Params, clone(), set)
 			if err != nil {
 				return err
 			}
@@ -144,17 +160,20 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			return err
 		}
 	default:
-		return nil, fmt.Errorf("stage %v is not known; use init, recall, sparse recall, exact epoch, sparse epoch or store", stage)
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, sparse recall, exact epoch, sparse exact epoch, sparse epoch or store", stage)
 	}
 	return run, nil
 }
 
 // Bench times the stages of the benchmark b, each `repeats` times, and
 // returns the medians: the initialisation, the recall of all M patterns
-// on dense weights and on their sparse form, one exact training epoch (forward, exact backward, optimiser step) and
-// one sparse epoch (surrogate support b.Train.Support, or 0.5 when that is
-// zero) and margin storage of the patterns. stages selects which to run (nil: all). progress, if not nil, is
-// told each stage and repeat as it starts.
+// on dense weights and on their sparse form, one exact training epoch
+// (forward, exact backward, optimiser step) on dense weights and on their
+// sparse form, one sparse epoch (surrogate support b.Train.Support, or 0.5
+// when that is zero) and margin storage of the patterns. When b keeps
+// sparse weights, the dense stages run on their dense form. stages selects
+// which to run (nil: all). progress, if not nil, is told each stage and
+// repeat as it starts.
 func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
 	if repeats <= 0 {
 		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)

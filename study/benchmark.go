@@ -47,7 +47,8 @@ type Benchmark struct {
 	FanIn int `json:"fan_in,omitempty"`
 	// Sparse keeps the weights as a network.Sparse tensor (only the
 	// non-zero Hebbian weights), whose cost and memory grow with the
-	// synapses instead of N²·D. Training does not take sparse weights yet.
+	// synapses instead of N²·D. Training then trains the stored synapses
+	// only, on a connectivity that stays fixed.
 	Sparse bool `json:"sparse,omitempty"`
 }
 
@@ -98,14 +99,12 @@ func (b Benchmark) Validate() error {
 			return fmt.Errorf("margin storage with %s is not available; use Hebbian initialisation, or dense weights without a fan-in", what)
 		case b.Init.Method != initw.Hebbian:
 			return fmt.Errorf("the %v initialisation with %s is not available (it needs the dense tensor); use Hebbian initialisation, or dense weights without a fan-in", b.Init.Method, what)
-		case b.Train.Epochs > 0:
-			return fmt.Errorf("training with %s is not available yet; use 0 epochs, or dense weights without a fan-in (convert sparse weights to dense with hdsnn convert)", what)
 		}
 	}
 	if b.Sparse {
 		return nil // InitSparse checks its own estimate
 	}
-	if b.FanIn > 0 {
+	if b.FanIn > 0 && b.Train.Epochs == 0 {
 		return network.CheckFits(b.Patterns.N, b.Params.D, 1)
 	}
 	// Weights, gradient, two optimiser moments and the best weights.
@@ -201,14 +200,15 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	}
 	rep.InitStats, rep.Margin = st, mr
 	stage("init", start)
-	if sw != nil {
+	if sw != nil && b.Train.Epochs == 0 {
 		return b.recallOnly(ctx, rep, set, sw)
 	}
+	initial := synapses(w, sw)
 
 	// Training uses rounds 2e (training pass) and 2e+1 (validation) of
 	// epoch e; the initial recall uses a round beyond any of them, and the
 	// final one round 2·Epochs+1, which no epoch uses either.
-	rep.Init, err = phase(ctx, w, b.Params, set, b.Train.Seed, rng.RecallRound(0))
+	rep.Init, err = phase(ctx, initial, b.Params, set, b.Train.Seed, rng.RecallRound(0))
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +226,11 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 			return nil, fmt.Errorf("the checkpoint in %s was made with other training settings (%s, lr %v → %v, warm-up %d, α %v, dropout %v, support %v, keep-best %v, seed %d): %w",
 				checkpoints, run.Config.Optimizer.Kind, run.Config.LR, run.Config.FinalLR, run.Config.Warmup, run.Config.Alpha, run.Config.Dropout, run.Config.Support, run.Config.KeepBest, run.Config.Seed, ErrOtherCheckpoint)
 		}
+		if (run.Sparse != nil) != (sw != nil) {
+			return nil, fmt.Errorf("the checkpoint in %s holds %s weights, the benchmark %s ones: %w", checkpoints, format(run.Sparse != nil), format(sw != nil), ErrOtherCheckpoint)
+		}
 		run.Config.Epochs = b.Train.Epochs
-	} else if run, err = learn.NewRun(b.Train, b.Params, w, set); err != nil {
+	} else if run, err = learn.NewRun(b.Train, b.Params, initial, set); err != nil {
 		return nil, err
 	}
 	start = time.Now()
@@ -237,17 +240,17 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	stage("train", start)
 	rep.History, rep.BestEpoch, rep.InitialValid = run.History, run.BestEpoch, run.Initial
 
-	res := &Result{Patterns: set, Weights: run.Weights}
+	res := &Result{Patterns: set, Weights: run.Weights, Sparse: run.Sparse}
 	round := finalRound(b)
 	final := rep.Init // no epoch ran: the initial weights, on the same background
 	if len(run.History) > 0 {
-		if final, err = phase(ctx, run.Weights, b.Params, set, b.Train.Seed, round); err != nil {
+		if final, err = phase(ctx, run.Synapses(), b.Params, set, b.Train.Seed, round); err != nil {
 			return nil, err
 		}
 	}
 	rep.Trained = &final
 	x := network.Inputs(b.Params, set, b.Train.Seed, round)[0]
-	if res.Trial, err = network.Simulate(run.Weights, b.Params, x, network.Options{Record: true}); err != nil {
+	if res.Trial, err = network.Simulate(run.Synapses(), b.Params, x, network.Options{Record: true}); err != nil {
 		return nil, err
 	}
 	rep.PeakMemoryMB = memstat.PeakMB()
@@ -255,7 +258,15 @@ func (b Benchmark) RunWith(ctx context.Context, opt learn.TrainOptions, resume b
 	return res, nil
 }
 
-// recallOnly finishes a run of sparse weights sw, which are not trained:
+// format names the weights format: "sparse" or "dense".
+func format(sparse bool) string {
+	if sparse {
+		return "sparse"
+	}
+	return "dense"
+}
+
+// recallOnly finishes a run of sparse weights sw that trains no epoch:
 // the initial recall is the final one.
 func (b Benchmark) recallOnly(ctx context.Context, rep Report, set *raster.Set, sw *network.Sparse) (*Result, error) {
 	var err error

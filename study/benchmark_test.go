@@ -294,7 +294,7 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageSparseRecall, study.StageExactEpoch, study.StageSparseEpoch, study.StageStore}
+	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageSparseRecall, study.StageExactEpoch, study.StageSparseExactEpoch, study.StageSparseEpoch, study.StageStore}
 	if len(timings) != len(stages) {
 		t.Fatalf("%d timings, want %d", len(timings), len(stages))
 	}

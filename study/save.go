@@ -59,8 +59,8 @@ func (r *Result) TrialOf(mu int) (*network.State, error) {
 		return nil, fmt.Errorf("pattern %d: there are %d patterns", mu, r.Patterns.M())
 	}
 	round := finalRound(b)
-	if r.Sparse != nil {
-		round = rng.RecallRound(0) // sparse weights are not trained: the initial recall is the final one
+	if r.Sparse != nil && b.Train.Epochs == 0 {
+		round = rng.RecallRound(0) // sparse weights trained no epoch: the initial recall is the final one (recallOnly)
 	}
 	x := network.Inputs(b.Params, r.Patterns, b.Train.Seed, round)[mu]
 	return network.Simulate(r.Synapses(), b.Params, x, network.Options{Record: true})

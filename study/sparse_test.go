@@ -2,6 +2,7 @@ package study_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,15 +91,13 @@ func TestSparseBenchmark(t *testing.T) {
 }
 
 // TestSparseBenchmarkRefuses checks what sparse weights and fan-ins do
-// not take yet.
+// not take.
 func TestSparseBenchmarkRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(b *study.Benchmark)
 		want   string
 	}{
-		{"training", func(b *study.Benchmark) { b.Sparse = true }, "training with sparse weights"},
-		{"training fan-in", func(b *study.Benchmark) { b.FanIn = 4 }, "training with a fan-in"},
 		{"pinv", func(b *study.Benchmark) { b.Sparse, b.Train.Epochs, b.Init.Method = true, 0, initw.PseudoInverse }, "pinv"},
 		{"fan-in > N", func(b *study.Benchmark) { b.FanIn, b.Train.Epochs = 65, 0 }, "fan-in 65"},
 	} {
@@ -112,16 +111,73 @@ func TestSparseBenchmarkRefuses(t *testing.T) {
 	}
 }
 
-// TestBenchSparse times a sparse benchmark: init and sparse recall run,
-// stages that need dense weights are refused.
+// TestBenchSparse times a sparse benchmark: the sparse stages run on the
+// sparse weights, the dense ones on their dense form, with the same
+// spikes and the exact pass visiting every pair.
 func TestBenchSparse(t *testing.T) {
 	b := tiny()
 	b.Train.Epochs, b.Sparse, b.FanIn = 0, true, 16
-	ts, err := b.Bench(1, []study.Stage{study.StageInit, study.StageSparseRecall}, nil)
-	if err != nil || len(ts) != 2 || ts[1].Events <= 0 {
+	stages := []study.Stage{study.StageInit, study.StageSparseRecall, study.StageRecall, study.StageExactEpoch, study.StageSparseExactEpoch}
+	ts, err := b.Bench(1, stages, nil)
+	if err != nil || len(ts) != len(stages) || ts[1].Events <= 0 {
 		t.Fatalf("timings %+v, %v", ts, err)
 	}
-	if _, err := b.Bench(1, []study.Stage{study.StageRecall}, nil); err == nil || !strings.Contains(err.Error(), "needs dense weights") {
-		t.Errorf("dense recall of sparse weights: %v", err)
+	if ts[2].Events <= ts[1].Events {
+		t.Errorf("dense recall processed %d events, sparse %d; want more on the dense form", ts[2].Events, ts[1].Events)
+	}
+	if ts[3].Pairs == 0 || ts[4].Kept != ts[3].Kept || ts[4].Pairs != ts[3].Pairs {
+		t.Errorf("exact epochs: dense kept %d/%d, sparse %d/%d", ts[3].Kept, ts[3].Pairs, ts[4].Kept, ts[4].Pairs)
+	}
+}
+
+// TestSparseTrainingBenchmark trains the tiny benchmark on sparse weights
+// with a fan-in: the connectivity stays fixed, the report and the saved
+// weights are sparse, and a resumed run ends where an uninterrupted one
+// does; a dense checkpoint is refused for a sparse benchmark.
+func TestSparseTrainingBenchmark(t *testing.T) {
+	b := tiny()
+	b.Train.Epochs, b.Train.KeepBest, b.Sparse, b.FanIn = 2, false, true, 16
+	full, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Sparse == nil || full.Weights != nil || len(full.Report.History) != 2 || full.Report.Trained == nil {
+		t.Fatalf("sparse training run: sparse %v, dense %v, %d epochs", full.Sparse != nil, full.Weights != nil, len(full.Report.History))
+	}
+	init, err := b.Store(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(init.Sparse.Post, full.Sparse.Post) || !slices.Equal(init.Sparse.Start, full.Sparse.Start) {
+		t.Error("training changed the connectivity")
+	}
+	if slices.Equal(init.Sparse.W, full.Sparse.W) {
+		t.Error("training did not change the sparse weights")
+	}
+	if tr, err := full.TrialOf(0); err != nil || !slices.Equal(tr.Spikes.Dense(), full.Trial.Spikes.Dense()) {
+		t.Errorf("TrialOf(0) is not the trial of the run (%v)", err)
+	}
+	trained, err := b.Store(context.Background(), true)
+	if err != nil || !slices.Equal(trained.Sparse.W, full.Sparse.W) {
+		t.Errorf("Store(trained) differs from Run (%v)", err)
+	}
+
+	dir := t.TempDir()
+	half := b
+	half.Train.Epochs = 1
+	if _, err := half.Run(context.Background(), dir, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := b.Run(context.Background(), dir, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.Sparse.W, full.Sparse.W) {
+		t.Error("resumed sparse run differs from an uninterrupted one")
+	}
+	dense := b
+	dense.Sparse = false
+	if _, err := dense.Run(context.Background(), dir, true, nil); !errors.Is(err, study.ErrOtherCheckpoint) {
+		t.Errorf("dense benchmark resumed from a sparse checkpoint: %v, want ErrOtherCheckpoint", err)
 	}
 }

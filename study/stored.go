@@ -40,20 +40,17 @@ func (b Benchmark) Store(ctx context.Context, trained bool) (*Stored, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sw != nil {
-		return &Stored{Bench: b, Patterns: set, Sparse: sw}, nil
-	}
 	if trained && b.Train.Epochs > 0 {
-		r, err := learn.NewRun(b.Train, b.Params, w, set)
+		r, err := learn.NewRun(b.Train, b.Params, synapses(w, sw), set)
 		if err != nil {
 			return nil, err
 		}
 		if err := learn.Train(ctx, r, set, "", nil); err != nil {
 			return nil, err
 		}
-		w = r.Weights
+		w, sw = r.Weights, r.Sparse
 	}
-	return &Stored{Bench: b, Patterns: set, Weights: w}, nil
+	return &Stored{Bench: b, Patterns: set, Weights: w, Sparse: sw}, nil
 }
 
 // Recall cues every pattern once with the background of the given round

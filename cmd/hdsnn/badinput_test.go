@@ -124,7 +124,7 @@ func TestBadInput(t *testing.T) {
 		{"zero patterns", tiny("run", "--patterns", "0"), []string{"--patterns"}, nil},
 		{"steps within delays", tiny("run", "--steps", "5"), []string{"steps", "delays"}, nil},
 		{"too big for memory", tiny("run", "--neurons", "2000000", "--delays", "41", "--weights-format", "dense"), []string{"GiB", "fewer neurons or delays"}, nil},
-		{"large N is sparse, not trained", tiny("run", "--neurons", "2000000", "--delays", "41"), []string{"training with sparse weights", "0 epochs"}, nil},
+		{"large N sparse weights refused before any output", tiny("run", "--neurons", "2000000", "--delays", "41"), []string{"sparse weights of N = 2000000", "expected size", "--fan-in"}, nil},
 		{"dropout one", tiny("run", "--dropout", "1"), []string{"--dropout", "[0, 1)"}, nil},
 		{"zero lr", tiny("run", "--lr", "0"), []string{"--lr", "positive"}, nil},
 		{"final lr above lr", tiny("run", "--final-lr", "0.5"), []string{"--final-lr", "--lr"}, nil},

@@ -30,23 +30,27 @@ func newBenchCmd() *cobra.Command {
 		Long: `Time the stages of the benchmark at a given size (default: the published
 benchmark, N = 512, M = 16, T = 1000, D = 41): the initialisation, the recall
 of all M patterns on the dense weights and on their sparse form (the non-zero
-entries only, same spikes), one exact training epoch and one sparse epoch
-(surrogate support --surrogate-support, or 0.5 when that is 0). Each stage is
-repeated --repeats times; the table shows the median, the synaptic events
-processed by recall (N per weight row added to the currents; the row's
-entries for sparse recall) and their rate, and the (step, neuron) pairs each
-backward pass visited.`,
+entries only, same spikes), one exact training epoch on the dense weights and
+on their sparse form ("sparse exact epoch": the gradient of the stored
+synapses only), and one sparse epoch (surrogate support --surrogate-support,
+or 0.5 when that is 0). With --fan-in (or --weights-format sparse) the
+weights are built sparse on that connectivity and the dense stages run on
+their dense form. Each stage is repeated --repeats times; the table shows the
+median, the synaptic events processed by recall (N per weight row added to
+the currents; the row's entries for sparse recall) and their rate, and the
+(step, neuron) pairs each backward pass visited.`,
 		Example: `  hdsnn bench
   hdsnn bench --repeats 5 --json > bench.json
+  hdsnn bench --fan-in 64 --stages "exact epoch","sparse exact epoch"
   hdsnn bench --neurons 1024 --patterns 1024 --stages init,recall,"sparse epoch"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed",
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
-		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support")
+		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support", "fan-in", "weights-format")
 	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
-	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse epoch", store (default all)`)
+	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse exact epoch", "sparse epoch", store (default all)`)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
 	return cmd
 }
@@ -62,7 +66,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	for _, s := range o.stages {
 		st, err := study.ParseStage(s)
 		if err != nil {
-			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"sparse recall\", \"exact epoch\", \"sparse epoch\" or store", s)
+			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"sparse recall\", \"exact epoch\", \"sparse exact epoch\", \"sparse epoch\" or store", s)
 		}
 		stages = append(stages, st)
 	}

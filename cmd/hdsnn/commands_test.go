@@ -147,7 +147,7 @@ func TestPipeline(t *testing.T) {
 
 	args := []string{"train", "--weights", filepath.Join(ini, "weights.npy"), "--patterns-file", pats, "--epochs", "1", "--keep-checkpoints", "--out", trained}
 	r = mustRun(t, args...)
-	requireFiles(t, trained, trainOutputs()...)
+	requireFiles(t, trained, denseTrainOutputs()...)
 	if !strings.Contains(r.stderr, "epoch 1/1") {
 		t.Errorf("train stderr:\n%s", r.stderr)
 	}
@@ -206,8 +206,8 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(got.Timings) != 6 {
-		t.Fatalf("bench --json has %d stages, want 6", len(got.Timings))
+	if len(got.Timings) != 7 {
+		t.Fatalf("bench --json has %d stages, want 7", len(got.Timings))
 	}
 	for _, tm := range got.Timings {
 		if tm.PeakMemoryMB <= 0 {

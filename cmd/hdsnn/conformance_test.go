@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hdsnn/hdsnn/internal/fixture"
+	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -105,6 +106,7 @@ func TestGradientFixtures(t *testing.T) {
 				"--alpha", fmt.Sprint(c.Meta.Alpha), "--out", out}, modelArgs(c)...)
 			mustRun(t, args...)
 			compareFloat(t, c, out, "grad_w.npy")
+			compareSparseGradient(t, c, args)
 
 			b, err := os.ReadFile(filepath.Join(out, "loss.json"))
 			if err != nil {
@@ -127,5 +129,76 @@ func TestGradientFixtures(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// compareSparseGradient runs the gradient command of args on the sparse
+// form of the case's weights (every other non-zero weight kept) and
+// compares grad_w.npz with the fixture's gradient at the stored synapses.
+func compareSparseGradient(t *testing.T, c *fixture.Case, args []string) {
+	t.Helper()
+	s := c.W.Sparse()
+	for k := range s.W {
+		if k%2 == 1 {
+			s.W[k] = 0 // stored, weight zero: the dense gradient of a zero weight
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.npz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := network.WriteSparseTo(f, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	sargs := slices.Clone(args)
+	for k := range sargs {
+		switch {
+		case k > 0 && sargs[k-1] == "--weights":
+			sargs[k] = path
+		case k > 0 && sargs[k-1] == "--out":
+			sargs[k] = out
+		}
+	}
+	// The dense gradient of the same weights, zeros where none is stored.
+	dense := filepath.Join(dir, "w-dense.npy")
+	mustRun(t, "convert", "--in", path, "--out", dense)
+	dargs := slices.Clone(sargs)
+	for k := range dargs {
+		switch {
+		case k > 0 && dargs[k-1] == "--weights":
+			dargs[k] = dense
+		case k > 0 && dargs[k-1] == "--out":
+			dargs[k] = filepath.Join(dir, "out-dense")
+		}
+	}
+	mustRun(t, sargs...)
+	mustRun(t, dargs...)
+	got, _, err := network.ReadSparse(filepath.Join(out, "grad_w.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := npy.ReadFloat64(filepath.Join(dir, "out-dense", "grad_w.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Start, s.Start) || !slices.Equal(got.Post, s.Post) {
+		t.Fatal("grad_w.npz stores other synapses than the weights")
+	}
+	tol := 1e-9 * fixture.Tolerance(want.Data) / 1e-5
+	n, d := s.N, s.D
+	for r := 0; r < n*d; r++ {
+		i, k := r/d, r%d
+		for e := got.Start[r]; e < got.Start[r+1]; e++ {
+			j := int(got.Post[e])
+			if w := want.Data[(j*n+i)*d+k]; math.Abs(got.W[e]-w) > tol {
+				t.Fatalf("grad_w.npz [post %d, pre %d, delay %d] = %v, dense %v", j, i, k+1, got.W[e], w)
+			}
+		}
 	}
 }

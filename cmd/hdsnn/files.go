@@ -36,7 +36,7 @@ func readDense(flag, path string, copies int) (*network.Weights, *network.Meta, 
 		return nil, nil, fmt.Errorf("%s is required: pass a weights .npy file of shape (N, N, D)", flag)
 	}
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		return nil, nil, fmt.Errorf("%s %s holds sparse weights, which this command does not take yet (sparse training is to come); convert them to dense first: hdsnn convert --in %s --out %s", flag, path, path, strings.TrimSuffix(path, filepath.Ext(path))+"-dense.npy")
+		return nil, nil, fmt.Errorf("%s %s holds sparse weights, which this command does not take (margin storage needs the dense tensor); convert them to dense first: hdsnn convert --in %s --out %s", flag, path, path, strings.TrimSuffix(path, filepath.Ext(path))+"-dense.npy")
 	}
 	if err := checkWeightsFile(flag, path, copies); err != nil {
 		return nil, nil, err
@@ -53,7 +53,9 @@ func readDense(flag, path string, copies int) (*network.Weights, *network.Meta, 
 
 // readSynapses reads the weights file given by flag: dense weights from a
 // .npy file (readDense), sparse weights from a .npz file, whose reader
-// checks the memory its header asks for before reading the data.
+// checks the memory its header asks for before reading the data; copies
+// more tensors of the sparse weights' entries (float64 each) must fit
+// beside them.
 func readSynapses(flag, path string, copies int) (network.Synapses, *network.Meta, error) {
 	if path == "" || !strings.EqualFold(filepath.Ext(path), ".npz") {
 		w, meta, err := readDense(flag, path, copies)
@@ -68,6 +70,10 @@ func readSynapses(flag, path string, copies int) (network.Synapses, *network.Met
 	s, meta, err := network.ReadSparse(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	need := float64(copies) * 8 * float64(s.Entries())
+	if err := network.CheckMemory(need, fmt.Sprintf("%s %s: %d copies of its %d synapses", flag, path, copies, s.Entries()), "use weights with fewer synapses (a smaller fan-in)"); err != nil {
+		return nil, nil, err
 	}
 	return s, meta, nil
 }

@@ -213,7 +213,7 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 		check = oneOf("--norm", &o.norm, initw.Row.String(), initw.Context.String(), initw.Column.String())
 		return check, true
 	case "weights-format":
-		fs.StringVar(&o.weightsFormat, name, formatAuto, fmt.Sprintf("weights in memory and on disk: dense (.npy, N²·D float64), sparse (.npz, the synapses that exist; Hebbian init, no training yet) or auto: dense when N ≤ %d and no --fan-in, sparse otherwise", autoDenseMax))
+		fs.StringVar(&o.weightsFormat, name, formatAuto, fmt.Sprintf("weights in memory and on disk: dense (.npy, N²·D float64), sparse (.npz, the synapses that exist; Hebbian init, training of the stored synapses only) or auto: dense when N ≤ %d and no --fan-in, sparse otherwise", autoDenseMax))
 		check = oneOf("--weights-format", &o.weightsFormat, formatAuto, formatDense, formatSparse)
 		return check, true
 	case "fan-in":
@@ -342,7 +342,7 @@ func (o *options) addTraining(fs *pflag.FlagSet, name string, d flagDefaults) (c
 func (o *options) addFiles(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "weights":
-		fs.StringVar(&o.weights, name, "", "weights `file`: dense .npy of shape (N, N, D) [post, pre, delay−1], or sparse .npz (recall and simulate; see hdsnn convert)")
+		fs.StringVar(&o.weights, name, "", "weights `file`: dense .npy of shape (N, N, D) [post, pre, delay−1], or sparse .npz (recall, simulate, train, gradient; see hdsnn convert)")
 		return check, true
 	case "patterns-file":
 		fs.StringVar(&o.patternsFile, name, "", "patterns `file`: .npy of shape (M, N, T) or .csv of pattern,neuron,step events")

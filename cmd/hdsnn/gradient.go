@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hdsnn/hdsnn/atomicfile"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
@@ -21,7 +23,7 @@ type gradientCmd struct {
 func newGradientCmd() *cobra.Command {
 	o := &gradientCmd{}
 	cmd := &cobra.Command{
-		Use:   "gradient --weights W.npy --input X.npy --target S.npy --pre P --out DIR",
+		Use:   "gradient --weights W.npy|W.npz --input X.npy --target S.npy --pre P --out DIR",
 		Short: "Compute the exact surrogate gradient of 1 − F1 with respect to the weights",
 		Long: `Run the trials of --input (clamp rasters, shape (M, N, L)) on the network of
 --weights, score them against the patterns of --target (shape (M, N, T)) on
@@ -31,6 +33,9 @@ approximation, no dropout).
 
 Writes grad_w.npy (float64, shape (N, N, D) [post, pre, delay−1], the layout
 of weights files) and loss.json (loss, precision, recall, f1, tp, fp, fn).
+Sparse weights (.npz) give the gradient at their stored synapses only, as
+grad_w.npz in the same COO format (post, pre, delay, and the gradient as
+weight); the backward pass runs through the stored synapses alone.
 --post defaults to L − pre − T. Use it to check another implementation's
 gradient against this one, to about 1e-5 of the largest magnitude.`,
 		Example: `  hdsnn gradient --weights w.npy --input input.npy --target target.npy --pre 10 --out grad
@@ -58,22 +63,23 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err := checkOutputs(o.out, o.force, gradientOutputs()...); err != nil {
 		return err
 	}
-	w, meta, err := readWeights(o.weights, 2)
+	w, meta, err := readSynapses("--weights", o.weights, 2)
 	if err != nil {
 		return err
 	}
-	in, err := readRasters("--input", o.input, w.N, 0)
+	n, d := w.Size()
+	in, err := readRasters("--input", o.input, n, 0)
 	if err != nil {
 		return err
 	}
-	target, err := readRasters("--target", o.targetFile, w.N, 0)
+	target, err := readRasters("--target", o.targetFile, n, 0)
 	if err != nil {
 		return err
 	}
 	if in.M() != target.M() {
 		return fmt.Errorf("--input has %d trials but --target %d patterns; pass one input trial per target pattern", in.M(), target.M())
 	}
-	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
+	p := o.sidecarParams(meta, d, cmd.ErrOrStderr())
 	if !o.changed("post") {
 		p.Post = in.T - p.Pre - target.T
 		if p.Post < 0 {
@@ -87,8 +93,10 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	// The gradient and the recorded trials come on top of the weights.
-	if err := network.CheckFits(w.N, w.D, 2); err != nil {
-		return err
+	if _, dense := w.(*network.Weights); dense {
+		if err := network.CheckFits(n, d, 2); err != nil {
+			return err
+		}
 	}
 	if err := beginSet(cmd.Context(), o.out, "gradient", o.force, gradientOutputs()); err != nil {
 		return err
@@ -98,8 +106,17 @@ func (o *gradientCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	grad := &network.Weights{N: w.N, D: w.D, W: g.Grad}
-	if err := npy.WriteFloat64(filepath.Join(o.out, "grad_w.npy"), []int{w.N, w.N, w.D}, grad.ToSpec()); err != nil {
+	switch w := w.(type) {
+	case *network.Weights:
+		grad := &network.Weights{N: n, D: d, W: g.Grad}
+		err = npy.WriteFloat64(filepath.Join(o.out, "grad_w.npy"), []int{n, n, d}, grad.ToSpec())
+	case *network.Sparse:
+		grad := &network.Sparse{N: n, D: d, Start: w.Start, Post: w.Post, W: g.Grad}
+		err = atomicfile.Write(filepath.Join(o.out, "grad_w.npz"), func(out io.Writer) error {
+			return network.WriteSparseTo(out, grad)
+		})
+	}
+	if err != nil {
 		return err
 	}
 	res := g.Counts.Result()

@@ -25,12 +25,19 @@ func checkRuns(b study.Benchmark, runs int, fix string) error {
 	weights := 5 * 8 * float64(c.N) * float64(c.N) * float64(p.D)
 	if b.Sparse {
 		// At most N·K·D entries (N·N·D without a fan-in), twice while
-		// they are built; no training.
+		// they are built; training adds a gradient, two moments and the
+		// best weights per entry.
 		k := c.N
 		if b.FanIn > 0 {
 			k = b.FanIn
 		}
-		weights, chunk = 2*network.SparseBytes(c.N, p.D, int64(c.N)*int64(k)*int64(p.D)), 1
+		entries := int64(c.N) * int64(k) * int64(p.D)
+		weights = 2 * network.SparseBytes(c.N, p.D, entries)
+		if b.Train.Epochs > 0 {
+			weights += 4 * 8 * float64(entries)
+		} else {
+			chunk = 1
+		}
 	}
 	one := weights + 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
 	what := fmt.Sprintf("%g runs at once of N = %d, D = %d, M = %d, T = %d", at, c.N, p.D, c.M, c.T)

@@ -63,3 +63,9 @@ func requireFiles(t *testing.T, dir string, names ...string) {
 func denseRunOutputs() []string {
 	return slices.DeleteFunc(runOutputs(), func(name string) bool { return name == "weights.npz" })
 }
+
+// denseTrainOutputs returns the files "hdsnn train" writes with dense
+// weights: trainOutputs without weights.npz.
+func denseTrainOutputs() []string {
+	return slices.DeleteFunc(trainOutputs(), func(name string) bool { return name == "weights.npz" })
+}

@@ -175,4 +175,4 @@ func recallOutputs() []string {
 	return []string{"spikes.npy", "scores.json", "recall.png", "recall.svg"}
 }
 func simulateOutputs() []string { return []string{"spikes.npy", "membrane.npy", "current.npy"} }
-func gradientOutputs() []string { return []string{"grad_w.npy", "loss.json"} }
+func gradientOutputs() []string { return []string{"grad_w.npy", "grad_w.npz", "loss.json"} }

@@ -51,7 +51,38 @@ func checkBenchmark(b study.Benchmark) error {
 	// gradients) of one chunk of training trials.
 	need := 2*rasterBytes(c.M, c.N, c.T) + 3*rasterBytes(c.M, 0, l) + 24*float64(chunk)*float64(c.N)*float64(l)
 	what := fmt.Sprintf("%d patterns of %d neurons × %d steps (with their trials)", c.M, c.N, c.T)
-	return network.CheckMemory(need, what, "lower --patterns, --neurons or --steps")
+	fix := "lower --patterns, --neurons or --steps"
+	if b.Sparse {
+		// Initialisation checks its own bound once the patterns exist;
+		// this refuses at once, before any output, sizes whose expected
+		// weights alone would not fit.
+		need += sparseExpected(b)
+		what = fmt.Sprintf("sparse weights of N = %d, D = %d for %d patterns of %d steps (expected size)", c.N, p.D, c.M, c.T)
+		fix = "use a smaller --fan-in, fewer neurons, patterns, steps or delays"
+	}
+	return network.CheckMemory(need, what, fix)
+}
+
+// sparseExpected is the expected memory of the sparse Hebbian weights of
+// b and, when it trains, of their gradient, optimiser moments and best
+// copy: a target spike receives from the spikes of the D steps before it,
+// so a pattern stores about T · (N·p_A) · (D·N·p_A) synapses, at most
+// N·K·D (N·N·D without a fan-in).
+func sparseExpected(b study.Benchmark) float64 {
+	c, d := b.Patterns, float64(b.Params.D)
+	n := float64(c.N)
+	spikes := n * c.P
+	entries := float64(c.M) * float64(c.T) * spikes * d * spikes
+	k := n
+	if b.FanIn > 0 {
+		k = float64(b.FanIn)
+	}
+	entries = min(entries, n*k*d)
+	perEntry := 2 * 12.0 // built, then held: an int32 index and a float64 weight
+	if b.Train.Epochs > 0 {
+		perEntry += 4 * 8 // gradient, two moments, best weights
+	}
+	return perEntry * entries
 }
 
 // checkWeightsFile reads the header of the weights file at path and

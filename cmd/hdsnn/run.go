@@ -42,8 +42,10 @@ training.png/svg. Existing outputs are never overwritten without --force.
 --fan-in K builds the Hebbian weights on a random connectivity in which each
 neuron receives from K others. Sparse weights (--weights-format sparse, the
 default above N = 4096 or with --fan-in) are written as weights.npz and cost
-memory and time in proportion to the synapses, not N²·D; they are not
-trained yet, so pass --epochs 0.`,
+memory and time in proportion to the synapses, not N²·D. Training then
+trains the stored synapses only (the non-zero Hebbian weights, on the
+connectivity of --fan-in if given), which stay fixed: an exact epoch costs
+about synapses × steps × patterns.`,
 		Example: `  hdsnn run
   hdsnn run --neurons 256 --epochs 8 --out out/n256
   hdsnn run --out out/run --resume

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func recallScores(t *testing.T, dir string) map[string]any {
 
 // TestSparseCommands runs the benchmark with sparse weights, initialises
 // weights with a fan-in, recalls them, converts them to dense and back,
-// and checks that dense and sparse agree and that training refuses them.
+// and checks that dense and sparse agree.
 func TestSparseCommands(t *testing.T) {
 	dir := t.TempDir()
 	dense, sparse := filepath.Join(dir, "dense"), filepath.Join(dir, "sparse")
@@ -103,8 +104,7 @@ func TestSparseCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"train", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "t")}, "hdsnn convert"},
-		{append([]string{"run", "--out", filepath.Join(dir, "r"), "--fan-in", "8"}, tiny()...), "training with"},
+		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "hdsnn convert"},
 		{append([]string{"run", "--out", filepath.Join(dir, "r"), "--fan-in", "33"}, tiny("--epochs", "0")...), "fan-in 33"},
 		{[]string{"init", "--patterns-file", patterns, "--delays", "5", "--fan-in", "8", "--init", "pinv", "--out", filepath.Join(dir, "p")}, "--init hebbian"},
 		{[]string{"convert", "--in", conv, "--out", filepath.Join(dir, "x.npz")}, "nothing to convert"},
@@ -115,5 +115,59 @@ func TestSparseCommands(t *testing.T) {
 		if r := runHdsnn(t, tc.args...); r.err == nil || !strings.Contains(r.err.Error(), tc.want) {
 			t.Errorf("hdsnn %s: %v, want an error containing %q", strings.Join(tc.args, " "), r.err, tc.want)
 		}
+	}
+}
+
+// TestSparseTrainCommands trains sparse weights with train and run: the
+// trained weights are sparse, on the same synapses, and a resumed train
+// ends where an uninterrupted one does.
+func TestSparseTrainCommands(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base")
+	mustRun(t, append([]string{"run", "--out", base}, tiny("--epochs", "0")...)...)
+	patterns := filepath.Join(base, "patterns.npy")
+	initDir := filepath.Join(dir, "init")
+	mustRun(t, "init", "--patterns-file", patterns, "--delays", "5", "--fan-in", "8", "--out", initDir)
+	weights := filepath.Join(initDir, "weights.npz")
+	s0, _, err := network.ReadSparse(weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	full := filepath.Join(dir, "full")
+	train := func(out string, more ...string) {
+		mustRun(t, append([]string{"train", "--weights", weights, "--patterns-file", patterns, "--epochs", "2", "--keep-best=false", "--out", out}, more...)...)
+	}
+	train(full)
+	requireFiles(t, full, "weights.npz", "weights.json", "history.json", "training.png")
+	if _, err := os.Stat(filepath.Join(full, "weights.npy")); err == nil {
+		t.Error("sparse training wrote weights.npy")
+	}
+	got, _, err := network.ReadSparse(filepath.Join(full, "weights.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Post, s0.Post) || !slices.Equal(got.Start, s0.Start) || slices.Equal(got.W, s0.W) {
+		t.Error("trained sparse weights: other synapses, or unchanged weights")
+	}
+
+	// One epoch with the checkpoint kept, then resumed to two.
+	part := filepath.Join(dir, "part")
+	mustRun(t, "train", "--weights", weights, "--patterns-file", patterns, "--epochs", "1", "--keep-best=false", "--keep-checkpoints", "--out", part)
+	mustRun(t, "train", "--patterns-file", patterns, "--epochs", "2", "--resume", "--force", "--out", part)
+	resumed, _, err := network.ReadSparse(filepath.Join(part, "weights.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.W, got.W) {
+		t.Error("resumed sparse training differs from an uninterrupted run")
+	}
+
+	// run trains sparse weights with a fan-in.
+	r := filepath.Join(dir, "run")
+	mustRun(t, append([]string{"run", "--out", r, "--fan-in", "8"}, tiny()...)...)
+	requireFiles(t, r, "weights.npz", "report.json")
+	if rep := readReport(t, r); len(rep.History) != 1 || !rep.Benchmark.Sparse {
+		t.Errorf("run --fan-in 8: %d epochs, sparse %v", len(rep.History), rep.Benchmark.Sparse)
 	}
 }

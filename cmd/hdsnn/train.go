@@ -23,14 +23,14 @@ type trainCmd struct {
 
 // trainOutputs are the files "hdsnn train" writes into --out.
 func trainOutputs() []string {
-	return []string{"weights.npy", "weights.json", "history.json", "training.png", "training.svg"}
+	return []string{"weights.npy", "weights.npz", "weights.json", "history.json", "training.png", "training.svg"}
 }
 
 // newTrainCmd builds "hdsnn train": surrogate-gradient training.
 func newTrainCmd() *cobra.Command {
 	o := &trainCmd{}
 	cmd := &cobra.Command{
-		Use:   "train --weights W.npy --patterns-file FILE --out DIR",
+		Use:   "train --weights W.npy|W.npz --patterns-file FILE --out DIR",
 		Short: "Train weights by surrogate-gradient BPTT on an F1 loss",
 		Long: `Train the weights of --weights to recall the patterns of --patterns-file
 (SPEC §4): every epoch cues all patterns with fresh background noise and
@@ -46,7 +46,13 @@ training.png/svg into --out.
 
 The neuron and trial flags (--beta, --theta, --reset, --pre, --post,
 --trigger, --p-a) default to the values the weights' sidecar records (a flag
-given with another value wins, with a note); D comes from the weights file.`,
+given with another value wins, with a note); D comes from the weights file.
+
+Sparse weights (.npz, e.g. from init --fan-in) train only the synapses they
+store: the connectivity stays fixed, the backward pass runs through the
+stored synapses alone and the gradient and optimiser state hold one value per
+synapse, so an epoch costs about the synapses, not N²·D. The trained weights
+are then written as weights.npz.`,
 		Example: `  hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --out trained
   hdsnn train --weights init/weights.npy --patterns-file data/patterns.npy --epochs 32 --optimizer adamw --out trained
   hdsnn train --patterns-file data/patterns.npy --out trained --resume`,
@@ -114,7 +120,7 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 		if err != nil {
 			return nil, nil, fmt.Errorf("--resume: %w", err)
 		}
-		set, err := o.readPatterns(run.Weights.N)
+		set, err := o.readPatterns(run.N())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -138,15 +144,18 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if o.weights == "" {
 		return nil, nil, fmt.Errorf("--weights is required to start training (or pass --resume to continue from %s)", ck)
 	}
-	w, meta, err := readWeights(o.weights, 4)
+	// The gradient, two optimiser moments and the best weights come on
+	// top of the weights.
+	w, meta, err := readSynapses("--weights", o.weights, 4)
 	if err != nil {
 		return nil, nil, err
 	}
-	set, err := o.readPatterns(w.N)
+	n, d := w.Size()
+	set, err := o.readPatterns(n)
 	if err != nil {
 		return nil, nil, err
 	}
-	p := o.sidecarParams(meta, w.D, cmd.ErrOrStderr())
+	p := o.sidecarParams(meta, d, cmd.ErrOrStderr())
 	if err := p.Validate(set.T); err != nil {
 		return nil, nil, err
 	}
@@ -154,10 +163,10 @@ func (o *trainCmd) start(cmd *cobra.Command, ck string) (*learn.Run, *raster.Set
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
-	// The gradient, two optimiser moments and the best weights come on
-	// top of the weights.
-	if err := network.CheckFits(w.N, w.D, 4); err != nil {
-		return nil, nil, err
+	if _, dense := w.(*network.Weights); dense {
+		if err := network.CheckFits(n, d, 4); err != nil {
+			return nil, nil, err
+		}
 	}
 	run, err := learn.NewRun(cfg, p, w, set)
 	if err != nil {
@@ -182,11 +191,15 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(o.out, "weights.npy")
 	meta := network.Meta{Version: hdsnn.Version, Params: &run.Params, Seed: run.Config.Seed,
 		Source:  fmt.Sprintf("train %s, %d epochs", run.Config.Optimizer.Kind, len(run.History)),
 		Details: details}
-	if err := network.WriteWeights(path, run.Weights, meta); err != nil {
+	if run.Sparse != nil {
+		err = network.WriteSparse(filepath.Join(o.out, "weights.npz"), run.Sparse, meta)
+	} else {
+		err = network.WriteWeights(filepath.Join(o.out, "weights.npy"), run.Weights, meta)
+	}
+	if err != nil {
 		return err
 	}
 	history := struct {
@@ -202,7 +215,7 @@ func (o *trainCmd) save(cmd *cobra.Command, run *learn.Run) error {
 		return err
 	}
 	if run.Initial != nil || len(run.History) > 0 {
-		sizes := studyfig.Setup{N: run.Weights.N, D: run.Params.D}
+		sizes := studyfig.Setup{N: run.N(), D: run.Params.D}
 		kept := studyfig.KeptEpoch(run.Config.KeepBest, run.BestEpoch, len(run.History))
 		fig := studyfig.Training(run.Initial, run.History, kept, true, sizes)
 		if err := fig.Save(filepath.Join(o.out, "training")); err != nil {
