@@ -88,6 +88,19 @@ func find2(find func(n, d int, mode capacity.Mode) (capacity.Result, bool), at f
 	return find(n, d, mode)
 }
 
+// spread returns the sorted values of xs without those within a factor
+// of the value kept before them, so that tick labels on a log axis do not
+// overlap (grids such as 256·41 and 512·21 give N·D within 3 %).
+func spread(xs []int, factor float64) []int {
+	var out []int
+	for _, x := range xs {
+		if len(out) == 0 || float64(x) > factor*float64(out[len(out)-1]) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // addNew appends v to xs unless it is there already.
 func addNew[T comparable](xs []T, v T) []T {
 	if slices.Contains(xs, v) {
@@ -114,7 +127,8 @@ const (
 )
 
 // CapacityVsWeights draws every capacity of rs against the weights of one
-// neuron, N·D, on log axes with a tick at every N·D measured, beside the
+// neuron, N·D, on log axes with a tick at every N·D measured (one per
+// group of values within 15 % of each other), beside the
 // perceptron estimates α·N·D/(T−D) for α = 119 (zero margin) and α = 46 (a
 // margin of one standard deviation of the field), evaluated at each
 // measured (N, D). Each mode has its colour; a capacity whose search found
@@ -133,12 +147,12 @@ func CapacityVsWeights(rs []capacity.Result, threshold float64, seeds int) figur
 	slices.Sort(modes)
 	sorted := slices.Clone(rs)
 	slices.SortStableFunc(sorted, func(a, b capacity.Result) int { return a.Neurons*a.Delays - b.Neurons*b.Delays })
-	line := Setup{T: t, Seeds: seeds}.String() + "; open triangles: lower bounds (no tested M failed)"
+	line := Setup{T: t, Seeds: seeds}.String() + "\nopen triangles: lower bounds (no M failed)"
 	if zeros {
 		line += "; capacity 0 not shown"
 	}
-	p := figure.LinePlot{Title: fmt.Sprintf("Capacity (largest M with mean F1 ≥ %g) against weights per neuron\n%s", threshold, line),
-		XLabel: "weights per neuron N·D", YLabel: "patterns M", LogX: true, LogY: true, XTicks: floats(xs)}
+	p := figure.LinePlot{Title: fmt.Sprintf("Capacity (largest M, mean F1 ≥ %g) against weights per neuron\n%s", threshold, line),
+		XLabel: "weights per neuron N·D", YLabel: "patterns M", LogX: true, LogY: true, XTicks: floats(spread(xs, 1.15))}
 	for mi, mode := range modes {
 		bracketed := figure.Series{Name: mode.String(), Style: &figure.Style{Colour: mi, Marker: 0, NoLine: true, Radius: 3.5}}
 		lower := figure.Series{Name: mode.String() + ", lower bound", Style: &figure.Style{Colour: mi, Marker: 5, NoLine: true, Radius: 4}}
