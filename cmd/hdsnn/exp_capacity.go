@@ -205,7 +205,9 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 	big := b
 	big.Patterns.N, big.Params.D = slices.Max(ns), slices.Max(ds) // M grows only until recall fails
 	if len(fanIns) > 0 {
-		big.FanIn, big.Sparse = min(slices.Max(fanIns), big.Patterns.N), true
+		// Only mode init takes a fan-in: its runs are not trained
+		// (capacity.Config.bench), so no gradient or moments are held.
+		big.FanIn, big.Sparse, big.Train.Epochs = min(slices.Max(fanIns), big.Patterns.N), true, 0
 	}
 	if err := checkRuns(big, o.seeds, "lower --neurons-list or --delays-list"); err != nil {
 		return cfg, "", err
