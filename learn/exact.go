@@ -154,18 +154,11 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 			carry := gu[k*n : (k+1)*n]
 			gt := g[(k*lpad+t)*n : (k*lpad+t+1)*n]
 			for j, v := range r {
-				if support > 0 && !(u[j]-p.Theta < support && p.Theta-u[j] < support) {
-					carry[j], gt[j] = 0, 0
-					continue
+				v, ok := slotGrad(p, u[j], v, carry[j], alpha, support)
+				if ok {
+					kept++
 				}
-				kept++
-				leak := p.Beta
-				if p.Reset == network.Zero && u[j] > p.Theta {
-					leak = 0
-				}
-				v = Surrogate(u[j], p.Theta, alpha)*v + leak*carry[j]
-				carry[j] = v
-				gt[j] = v
+				carry[j], gt[j] = v, v
 			}
 			if st.scale != nil {
 				floats.Mul(gt, st.scale[t*n:(t+1)*n])
@@ -174,6 +167,23 @@ func backwardChunk(w *network.Weights, p network.Params, pats []*raster.Raster, 
 	}
 	accumulate(w, sts, g, lpad, tEnd, grad)
 	return kept, nil
+}
+
+// slotGrad is the backward rule of one (step, neuron) slot (SPEC §4):
+// from v = ∂L/∂seen(t) at a membrane u and the gradient carry that
+// reaches u(t) through the leak from u(t+1), it returns ∂L/∂u(t) =
+// surrogate(u)·v + leak·carry, the leak being β, or 0 after a spike under
+// zero reset. With support > 0 (the sparse pass) a slot whose membrane
+// lies support or more from θ carries nothing: it returns 0 and false.
+func slotGrad(p network.Params, u, v, carry, alpha, support float64) (float64, bool) {
+	if support > 0 && !(u-p.Theta < support && p.Theta-u < support) {
+		return 0, false
+	}
+	leak := p.Beta
+	if p.Reset == network.Zero && u > p.Theta {
+		leak = 0
+	}
+	return Surrogate(u, p.Theta, alpha)*v + leak*carry, true
 }
 
 // accumulate adds ∂L/∂W[i][d][·] = Σ g(t0+d) over every step t0 at which

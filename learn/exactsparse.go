@@ -90,17 +90,10 @@ func backwardSparse(s *network.Sparse, p network.Params, pats []*raster.Raster, 
 							v += on - off
 						}
 					}
-					u := sts[k].membrane[t*n+i]
-					if support > 0 && !(u-p.Theta < support && p.Theta-u < support) {
-						carry[k], gt[k] = 0, 0
-						continue
+					v, ok := slotGrad(p, sts[k].membrane[t*n+i], v, carry[k], alpha, support)
+					if ok {
+						keptBy[b]++
 					}
-					keptBy[b]++
-					leak := p.Beta
-					if p.Reset == network.Zero && u > p.Theta {
-						leak = 0
-					}
-					v = Surrogate(u, p.Theta, alpha)*v + leak*carry[k]
 					carry[k] = v
 					if sc := sts[k].scale; sc != nil {
 						v *= sc[t*n+i]
