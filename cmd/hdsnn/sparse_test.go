@@ -104,7 +104,9 @@ func TestSparseCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "hdsnn convert"},
+		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "store writes cues.npy beside its weights"},
+		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--fan-in", "8", "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "do not go with --weights"},
+		{[]string{"init", "--patterns-file", patterns, "--delays", "5", "--synapses", "all", "--out", filepath.Join(dir, "a")}, "--synapses all needs --fan-in"},
 		{append([]string{"run", "--out", filepath.Join(dir, "r"), "--fan-in", "33"}, tiny("--epochs", "0")...), "fan-in 33"},
 		{[]string{"init", "--patterns-file", patterns, "--delays", "5", "--fan-in", "8", "--init", "pinv", "--out", filepath.Join(dir, "p")}, "--init hebbian"},
 		{[]string{"convert", "--in", conv, "--out", filepath.Join(dir, "x.npz")}, "nothing to convert"},
