@@ -136,19 +136,20 @@ func (d denseColumns) setColumn(j int, col []float64) {
 
 func (d denseColumns) synapses() network.Synapses { return d.w }
 
-// sparseColumns are the columns of a Sparse tensor, through its
-// transpose: the entries of neuron j are entry[start[j]:start[j+1]], at
-// rows row[start[j]:start[j+1]], ascending.
+// sparseColumns are the columns of a Sparse tensor, through the
+// transpose of its index: neuron j has synapses in the rows
+// row[start[j]:start[j+1]], ascending; the entry of each is found by a
+// binary search of j in its row (4 bytes of index per synapse instead of
+// 12 for the rows and the entries).
 type sparseColumns struct {
 	s     *network.Sparse
 	start []int64
 	row   []int32
-	entry []int64
 }
 
 // newSparseColumns transposes the index of s (not its weights).
 func newSparseColumns(s *network.Sparse) *sparseColumns {
-	c := &sparseColumns{s: s, start: make([]int64, s.N+1), row: make([]int32, len(s.Post)), entry: make([]int64, len(s.Post))}
+	c := &sparseColumns{s: s, start: make([]int64, s.N+1), row: make([]int32, len(s.Post))}
 	for _, j := range s.Post {
 		c.start[j+1]++
 	}
@@ -159,26 +160,33 @@ func newSparseColumns(s *network.Sparse) *sparseColumns {
 	for r := 0; r < s.N*s.D; r++ {
 		for k := s.Start[r]; k < s.Start[r+1]; k++ {
 			j := s.Post[k]
-			c.row[next[j]], c.entry[next[j]] = int32(r), k
+			c.row[next[j]] = int32(r)
 			next[j]++
 		}
 	}
 	return c
 }
 
+// entry returns the index into s.W of the synapse onto j in row r.
+func (c *sparseColumns) entry(j int, r int32) int64 {
+	a, b := c.s.Start[r], c.s.Start[r+1]
+	k, _ := slices.BinarySearch(c.s.Post[a:b], int32(j))
+	return a + int64(k)
+}
+
 func (c *sparseColumns) column(j int) ([]int32, []float64) {
 	a, b := c.start[j], c.start[j+1]
-	col := make([]float64, b-a)
-	for x, k := range c.entry[a:b] {
-		col[x] = c.s.W[k]
+	rows := c.row[a:b:b]
+	col := make([]float64, len(rows))
+	for x, r := range rows {
+		col[x] = c.s.W[c.entry(j, r)]
 	}
-	return c.row[a:b:b], col
+	return rows, col
 }
 
 func (c *sparseColumns) setColumn(j int, col []float64) {
-	a := c.start[j]
-	for x, v := range col {
-		c.s.W[c.entry[a+int64(x)]] = v
+	for x, r := range c.row[c.start[j]:c.start[j+1]] {
+		c.s.W[c.entry(j, r)] = col[x]
 	}
 }
 

@@ -256,6 +256,13 @@ func TestStoreSparse(t *testing.T) {
 		t.Fatalf("init --init margin --fan-in differs from store --fan-in: %v", err)
 	}
 
+	// From the Hebbian weights on the same connectivity: the same synapses.
+	heb := filepath.Join(dir, "hebbian")
+	mustRun(t, append(args[:len(args):len(args)], "--start", "hebbian", "--out", heb)...)
+	if h, _, err := network.ReadSparse(filepath.Join(heb, "weights.npz")); err != nil || !slices.Equal(h.Start, s.Start) || !slices.Equal(h.Post, s.Post) {
+		t.Fatalf("--start hebbian --fan-in: other synapses than from zero (%v)", err)
+	}
+
 	// Incremental, from the .npz: the same synapses, old and new recalled.
 	more := generateFor(t, filepath.Join(dir, "b"), 4, 2)
 	out2 := filepath.Join(dir, "stored2")
