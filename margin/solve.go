@@ -177,6 +177,9 @@ func (c *sparseColumns) entry(j int, r int32) int64 {
 func (c *sparseColumns) column(j int) ([]int32, []float64) {
 	a, b := c.start[j], c.start[j+1]
 	rows := c.row[a:b:b]
+	if rows == nil {
+		rows = []int32{} // no synapse at all: not the dense case
+	}
 	col := make([]float64, len(rows))
 	for x, r := range rows {
 		col[x] = c.s.W[c.entry(j, r)]

@@ -128,6 +128,22 @@ func TestStoreSparseDeterministic(t *testing.T) {
 	}
 }
 
+// TestStoreSparseNoSynapses checks that weights without a single synapse
+// are solved (nothing can be stored) rather than taken for dense ones.
+func TestStoreSparseNoSynapses(t *testing.T) {
+	p, set := small(t, network.Subtract)
+	c := DefaultConfig()
+	c.MaxPasses = 2
+	empty := &network.Sparse{N: set.N, D: p.D, Start: make([]int64, set.N*p.D+1)}
+	s, rep, err := StoreSparse(context.Background(), p, set, empty, c, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Entries() != 0 || rep.Converged == set.N || rep.Violations == 0 {
+		t.Errorf("no synapses: %d entries, %d neurons converged, %d violations", s.Entries(), rep.Converged, rep.Violations)
+	}
+}
+
 // TestStoreSparseBadInput checks the starting weights StoreSparse refuses.
 func TestStoreSparseBadInput(t *testing.T) {
 	p, set := small(t, network.Subtract)
