@@ -247,6 +247,22 @@ func TestMarginFanInBenchmark(t *testing.T) {
 	if dense.Weights == nil || dense.Report.Init.Score != res.Report.Init.Score {
 		t.Errorf("dense form recalls %+v, sparse %+v", dense.Report.Init.Score, res.Report.Init.Score)
 	}
+	// Without a fan-in, sparse margin weights are the dense solve's
+	// non-zero entries.
+	nb := b
+	nb.FanIn, nb.Sparse = 0, false
+	whole, err := nb.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb.Sparse = true
+	sparse, err := nb.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := whole.Weights.Sparse(); sparse.Sparse == nil || !slices.Equal(sparse.Sparse.W, want.W) || !slices.Equal(sparse.Sparse.Post, want.Post) {
+		t.Error("sparse margin weights without a fan-in are not the dense ones' non-zero entries")
+	}
 	b.Sparse = true
 	ts, err := b.Bench(1, []study.Stage{study.StageStore}, nil)
 	if err != nil || len(ts) != 1 {

@@ -256,6 +256,21 @@ func TestStoreSparse(t *testing.T) {
 		t.Fatalf("init --init margin --fan-in differs from store --fan-in: %v", err)
 	}
 
+	// --weights-format sparse without a fan-in: the dense solve, written
+	// as its non-zero entries.
+	dense := filepath.Join(dir, "dense")
+	mustRun(t, append([]string{"store", "--patterns-file", pats, "--margin", "0.2", "--out", dense}, storeSizes...)...)
+	sp := filepath.Join(dir, "sparse-format")
+	mustRun(t, append([]string{"store", "--patterns-file", pats, "--margin", "0.2", "--weights-format", "sparse", "--out", sp}, storeSizes...)...)
+	dw, _, err := network.ReadWeights(filepath.Join(dense, "weights.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, _, err := network.ReadSparse(filepath.Join(sp, "weights.npz"))
+	if err != nil || !slices.Equal(sw.Dense().W, dw.W) {
+		t.Fatalf("store --weights-format sparse is not the dense store's weights (%v)", err)
+	}
+
 	// From the Hebbian weights on the same connectivity: the same synapses.
 	heb := filepath.Join(dir, "hebbian")
 	mustRun(t, append(args[:len(args):len(args)], "--start", "hebbian", "--out", heb)...)
