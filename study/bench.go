@@ -47,7 +47,8 @@ const (
 	StageExactEpoch
 	StageSparseEpoch
 	// StageStore is margin storage of the patterns (b.Margin, or the
-	// margin package's defaults) from zero weights.
+	// margin package's defaults) from zero weights, on the synapses of
+	// the fan-in connectivity when b.FanIn is set (margin.StoreSparse).
 	StageStore
 	// StageSparseRecall is StageRecall on the sparse form of the same
 	// weights (network.Sparse, the non-zero entries only): the same
