@@ -81,6 +81,15 @@ func store(ctx context.Context, p network.Params, set *raster.Set, cols columns,
 		return Report{}, err
 	}
 	rep := Report{Constraints: pr.constraints(), Tracks: len(pr.tracks), Entries: len(pr.entries)}
+	if _, sparse := cols.(*sparseColumns); sparse {
+		// Every worker filters the contexts to its neuron's synapses:
+		// at most a copy of them and of their offsets each.
+		workers := float64(runtime.GOMAXPROCS(0))
+		need := workers * (4*float64(len(pr.entries)) + 8*float64(rep.Constraints+len(pr.tracks)))
+		if err := network.CheckMemory(need, fmt.Sprintf("the contexts of %d patterns filtered to each neuron's synapses", set.M()), "store fewer or shorter patterns, or use fewer cores (GOMAXPROCS)"); err != nil {
+			return Report{}, err
+		}
+	}
 	for _, f := range pr.fires {
 		rep.Spiking += len(f)
 	}
