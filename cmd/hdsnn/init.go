@@ -94,7 +94,7 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	sparse := o.sparseWeights(set.N)
 	if sparse || o.fanIn > 0 {
 		if cfg.Method != initw.Hebbian {
-			return fmt.Errorf("--init %s needs the dense tensor of every synapse; use --init hebbian for sparse weights or a fan-in, or drop --fan-in and pass --weights-format dense", cfg.Method)
+			return fmt.Errorf("--init %s needs the dense tensor of every synapse; use --init hebbian (or margin) for sparse weights or a fan-in, or drop --fan-in and pass --weights-format dense", cfg.Method)
 		}
 		if o.fanIn > set.N {
 			return fmt.Errorf("--fan-in %d: each neuron can receive from at most N = %d neurons; lower --fan-in", o.fanIn, set.N)
