@@ -431,3 +431,29 @@ func (x *hebbContexts) row(acc []float64, hit, allowed []bool, touched []int32, 
 	}
 	return touched
 }
+
+// Place returns the weights of s placed on the whole support of c: the
+// connectivity's N·K·D synapses (c.Sparse(s.D)), each with its weight in
+// s, zero where s stores none. Training on the result can then grow any
+// synapse of the connectivity, not only those s stores. It never
+// allocates N²·D, only the N·K·D entries, and refuses s when one of its
+// entries is not a synapse of c.
+func (c *Connectivity) Place(s *network.Sparse) (*network.Sparse, error) {
+	if s.N != c.N {
+		return nil, fmt.Errorf("weights of %d neurons on a connectivity of %d", s.N, c.N)
+	}
+	full := c.Sparse(s.D)
+	for r := 0; r < s.N*s.D; r++ {
+		a, b := s.Start[r], s.Start[r+1]
+		for k := full.Start[r]; k < full.Start[r+1] && a < b; k++ {
+			if full.Post[k] == s.Post[a] {
+				full.W[k] = s.W[a]
+				a++
+			}
+		}
+		if a < b {
+			return nil, fmt.Errorf("synapse [post %d, pre %d, delay %d] is not in the fan-in-%d connectivity", s.Post[a], r/s.D, r%s.D+1, c.K)
+		}
+	}
+	return full, nil
+}

@@ -242,3 +242,76 @@ func TestInitSparseCores(t *testing.T) {
 		t.Error("no synapses")
 	}
 }
+
+// TestPlaceOnConnectivity checks Hebbian weights placed on the whole
+// support of their connectivity: N·K·D entries, the non-zero weights
+// those of InitSparse bit for bit, the others zero, and recall with the
+// same spikes and membranes (a zero weight adds exactly nothing).
+func TestPlaceOnConnectivity(t *testing.T) {
+	set := testSet(t, 3, 40, 120, 0.04)
+	p := network.Defaults()
+	p.D, p.Pre, p.Post, p.Trigger = 6, 10, 10, 10
+	conn, err := NewConnectivity(set.N, 7, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := InitSparse(context.Background(), set, p, Defaults(), conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := conn.Place(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := all.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(set.N * conn.K * p.D); all.Entries() != want {
+		t.Fatalf("%d entries on the whole support, want N·K·D = %d", all.Entries(), want)
+	}
+	var kept []float64
+	nz := &network.Sparse{N: all.N, D: all.D, Start: make([]int64, 1, len(all.Start))}
+	for r := 0; r < all.N*all.D; r++ {
+		for k := all.Start[r]; k < all.Start[r+1]; k++ {
+			if v := all.W[k]; v != 0 {
+				nz.Post, kept = append(nz.Post, all.Post[k]), append(kept, v)
+			}
+		}
+		nz.Start = append(nz.Start, int64(len(nz.Post)))
+	}
+	if !slices.Equal(nz.Start, s.Start) || !slices.Equal(nz.Post, s.Post) || !bitsEqual(kept, s.W) {
+		t.Fatal("the non-zero weights on the whole support differ from InitSparse's")
+	}
+	for i := 0; i < set.N; i++ {
+		post, _ := all.Row(i, 1)
+		for j := 0; j < set.N; j++ {
+			_, ok := slices.BinarySearch(post, int32(j))
+			if ok != conn.Has(j, i) {
+				t.Fatalf("synapse %d → %d stored %v, in the connectivity %v", i, j, ok, conn.Has(j, i))
+			}
+		}
+	}
+	xs := network.Inputs(p, set, 3, 0)
+	for m, x := range xs {
+		a, err := network.Simulate(s, p, x, network.Options{Record: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := network.Simulate(all, p, x, network.Options{Record: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(a.Spikes.Steps, b.Spikes.Steps, slices.Equal[[]int32]) {
+			t.Fatalf("pattern %d: the whole support gives other spikes than the non-zero weights", m)
+		}
+		// −0 and +0 may differ where a membrane is exactly zero; every
+		// other value is the same number.
+		if !slices.Equal(a.Membrane, b.Membrane) || !slices.Equal(a.Current, b.Current) {
+			t.Fatalf("pattern %d: the whole support gives other membranes or currents", m)
+		}
+	}
+	other, _ := NewConnectivity(set.N, 7, 6)
+	if _, err := other.Place(s); err == nil || !strings.Contains(err.Error(), "not in the fan-in-7 connectivity") {
+		t.Errorf("weights on another connectivity: %v", err)
+	}
+}

@@ -150,40 +150,20 @@ func sparseRows(s *network.Sparse, lo, hi, t, tEnd, c int, g, rec []float64, mas
 				r := rec[i*c : (i+1)*c]
 				for e, j := range posts {
 					o := (base + int(j)) * c
-					w, gb := ws[e], g[o:o+c:o+c]
-					r := r[:len(gb)]
-					for q, v := range gb {
-						r[q] += w * v
-					}
+					floats.AddScaled(r, ws[e], g[o:o+c])
 				}
 			default:
-				// The multiply-add and the weight gradient in one pass
-				// over the block (trials that did not see i add zero).
+				// The multiply-add and the weight gradient while the
+				// block is in cache (trials that did not see i add
+				// zero). gonum's assembly axpy rounds every element as
+				// r[q] += w·g[q] does, so rec is the same bits as a
+				// plain loop, at about twice its speed for 16 trials.
 				r := rec[i*c : (i+1)*c]
 				for e, j := range posts {
 					o := (base + int(j)) * c
-					w, gb := ws[e], g[o:o+c:o+c]
-					r, m := r[:len(gb)], m[:len(gb)]
-					// Four partial sums, so that the additions do not
-					// wait on each other.
-					var s0, s1, s2, s3 float64
-					q := 0
-					for ; q+4 <= len(gb); q += 4 {
-						v0, v1, v2, v3 := gb[q], gb[q+1], gb[q+2], gb[q+3]
-						r[q] += w * v0
-						r[q+1] += w * v1
-						r[q+2] += w * v2
-						r[q+3] += w * v3
-						s0 += m[q] * v0
-						s1 += m[q+1] * v1
-						s2 += m[q+2] * v2
-						s3 += m[q+3] * v3
-					}
-					for ; q < len(gb); q++ {
-						r[q] += w * gb[q]
-						s0 += m[q] * gb[q]
-					}
-					dst[e] += (s0 + s1) + (s2 + s3)
+					gb := g[o : o+c]
+					floats.AddScaled(r, ws[e], gb)
+					dst[e] += floats.Dot(m, gb)
 				}
 			}
 		}

@@ -172,7 +172,8 @@ type Hooks struct {
 	// already final (a resumed solve); they are not solved again.
 	Solved []bool
 	// OnNeuron is called after neuron n.Index's weights have been written,
-	// one call at a time, on the caller's goroutine. An error stops the
-	// solve and is returned.
-	OnNeuron func(n Neuron, w *network.Weights) error
+	// one call at a time, on the caller's goroutine, with the weights being
+	// solved: *network.Weights from Store, *network.Sparse from
+	// StoreSparse. An error stops the solve and is returned.
+	OnNeuron func(n Neuron, w network.Synapses) error
 }

@@ -31,8 +31,14 @@ func small(t *testing.T, reset network.Reset) (network.Params, *raster.Set) {
 // teacher computes the teacher-forced membrane of every neuron over
 // steps [0, end) of the trial with clamp x, independently of the solver:
 // the network's own spikes are the pattern's from the first scored step.
-func teacher(p network.Params, w *network.Weights, pat, x *raster.Raster, end int) []float64 {
-	n := w.N
+func teacher(p network.Params, w network.Synapses, pat, x *raster.Raster, end int) []float64 {
+	n, _ := w.Size()
+	at := func(j, i, d int) float64 {
+		if s, ok := w.(*network.Sparse); ok {
+			return s.At(j, i, d)
+		}
+		return w.(*network.Weights).At(j, i, d)
+	}
 	seen := make([][]int32, end)
 	for t := 0; t < end; t++ {
 		seen[t] = x.Steps[t]
@@ -47,7 +53,7 @@ func teacher(p network.Params, w *network.Weights, pat, x *raster.Raster, end in
 			cur := 0.0
 			for d := 1; d <= p.D; d++ {
 				for _, i := range seen[t-d] {
-					cur += w.At(j, int(i), d)
+					cur += at(j, int(i), d)
 				}
 			}
 			r := 0.0
@@ -80,58 +86,67 @@ func TestStoreFollowsTeacher(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Converged != set.N || rep.Violations != 0 {
-				t.Fatalf("%d of %d neurons converged, %d violations left", rep.Converged, set.N, rep.Violations)
-			}
-			for _, n := range rep.Neurons {
-				if n.Slack < 0 {
-					t.Fatalf("neuron %d converged with slack %v", n.Index, n.Slack)
-				}
-			}
-			end := p.Pre + set.T
-			for m, pat := range set.Patterns {
-				// The clamp of the first teacher-forced trial of pattern m.
-				x, err := network.Cue(p, pat, rng.Stream(c.Seed, rng.Margin, 0, uint64(m)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				st, err := network.Simulate(w, p, x, network.Options{Record: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				want := teacher(p, w, pat, x, end)
-				n := set.N
-				for tt := p.D; tt < end; tt++ {
-					for j := 0; j < n; j++ {
-						if got := st.Membrane[tt*n+j]; got != want[tt*n+j] {
-							t.Fatalf("pattern %d step %d neuron %d: simulated membrane %v, teacher-forced %v", m, tt, j, got, want[tt*n+j])
-						}
-						v := want[tt*n+j]
-						fire := tt >= p.Pre+p.D && pat.Has(j, tt-p.Pre)
-						if fire && v < p.Theta+c.Margin || !fire && v > p.Theta-c.Margin {
-							t.Fatalf("pattern %d step %d neuron %d: membrane %v breaks the margin (spike %v)", m, tt, j, v, fire)
-						}
-					}
-					var wantSpk []int32
-					if tt >= p.Pre+p.D {
-						wantSpk = pat.Steps[tt-p.Pre]
-					}
-					if !slices.Equal(st.Spikes.Steps[tt], wantSpk) {
-						t.Fatalf("pattern %d step %d: spikes %v, want %v", m, tt, st.Spikes.Steps[tt], wantSpk)
-					}
-				}
-			}
-			// Without background noise, any cue replays its pattern.
-			q := p
-			q.PA = 0
-			cnt, _, err := network.Recall(w, q, set, 99, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cnt.F1() < 0.999999 {
-				t.Errorf("recall F1 %v from clean cues", cnt.F1())
-			}
+			checkFollows(t, p, set, c, w, rep)
 		})
+	}
+}
+
+// checkFollows checks that every neuron of a solve converged, that the
+// simulated membrane of the first teacher-forced trial of every pattern
+// is the teacher-forced one and keeps the margin, that the spikes are the
+// pattern's, and that clean cues replay every pattern.
+func checkFollows(t *testing.T, p network.Params, set *raster.Set, c Config, w network.Synapses, rep Report) {
+	t.Helper()
+	if rep.Converged != set.N || rep.Violations != 0 {
+		t.Fatalf("%d of %d neurons converged, %d violations left", rep.Converged, set.N, rep.Violations)
+	}
+	for _, n := range rep.Neurons {
+		if n.Slack < 0 {
+			t.Fatalf("neuron %d converged with slack %v", n.Index, n.Slack)
+		}
+	}
+	end := p.Pre + set.T
+	for m, pat := range set.Patterns {
+		// The clamp of the first teacher-forced trial of pattern m.
+		x, err := network.Cue(p, pat, rng.Stream(c.Seed, rng.Margin, 0, uint64(m)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := network.Simulate(w, p, x, network.Options{Record: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := teacher(p, w, pat, x, end)
+		n := set.N
+		for tt := p.D; tt < end; tt++ {
+			for j := 0; j < n; j++ {
+				if got := st.Membrane[tt*n+j]; got != want[tt*n+j] {
+					t.Fatalf("pattern %d step %d neuron %d: simulated membrane %v, teacher-forced %v", m, tt, j, got, want[tt*n+j])
+				}
+				v := want[tt*n+j]
+				fire := tt >= p.Pre+p.D && pat.Has(j, tt-p.Pre)
+				if fire && v < p.Theta+c.Margin || !fire && v > p.Theta-c.Margin {
+					t.Fatalf("pattern %d step %d neuron %d: membrane %v breaks the margin (spike %v)", m, tt, j, v, fire)
+				}
+			}
+			var wantSpk []int32
+			if tt >= p.Pre+p.D {
+				wantSpk = pat.Steps[tt-p.Pre]
+			}
+			if !slices.Equal(st.Spikes.Steps[tt], wantSpk) {
+				t.Fatalf("pattern %d step %d: spikes %v, want %v", m, tt, st.Spikes.Steps[tt], wantSpk)
+			}
+		}
+	}
+	// Without background noise, any cue replays its pattern.
+	q := p
+	q.PA = 0
+	cnt, _, err := network.Recall(w, q, set, 99, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cnt.F1() < 0.999999 {
+		t.Errorf("recall F1 %v from clean cues", cnt.F1())
 	}
 }
 
@@ -184,10 +199,10 @@ func TestStoreResume(t *testing.T) {
 	solved := make([]bool, set.N)
 	var snap *network.Weights
 	count := 0
-	_, _, err = Store(context.Background(), p, set, nil, c, Hooks{OnNeuron: func(n Neuron, w *network.Weights) error {
+	_, _, err = Store(context.Background(), p, set, nil, c, Hooks{OnNeuron: func(n Neuron, w network.Synapses) error {
 		solved[n.Index] = true
 		if count++; count == 10 {
-			snap = w.Clone()
+			snap = w.(*network.Weights).Clone()
 			return errStop
 		}
 		return nil

@@ -26,13 +26,13 @@ func Cues(p network.Params, set *raster.Set) *raster.Set {
 // followed by the network's own spikes. A network that stores a pattern
 // replays it exactly, so the recovered patterns can serve as the teacher
 // when more patterns are added (incremental storage), without the
-// originals.
-func Rehearse(w *network.Weights, p network.Params, cues *raster.Set, t int) (*raster.Set, error) {
+// originals. w may be dense or sparse.
+func Rehearse(w network.Synapses, p network.Params, cues *raster.Set, t int) (*raster.Set, error) {
 	if err := p.Validate(t); err != nil {
 		return nil, err
 	}
-	if cues.N != w.N {
-		return nil, fmt.Errorf("cues have %d neurons, weights have %d", cues.N, w.N)
+	if n, _ := w.Size(); cues.N != n {
+		return nil, fmt.Errorf("cues have %d neurons, weights have %d", cues.N, n)
 	}
 	if cues.T != min(p.Trigger, t) {
 		return nil, fmt.Errorf("cues have %d steps; a cue of patterns of %d steps has %d (the trigger)", cues.T, t, min(p.Trigger, t))

@@ -11,12 +11,16 @@
 #   --install  first run "apt-get update" and
 #              "apt-get install -y python3-torch python3-numpy libopenblas0-pthread"
 #   --fan-in K time only the exact epoch, on the Hebbian weights of a fan-in-K
-#              connectivity: dense ("exact epoch", on their dense form) and
-#              sparse ("sparse exact epoch", the stored synapses only)
+#              connectivity: dense ("exact epoch", on their dense form),
+#              sparse on every synapse of the connectivity ("sparse exact
+#              epoch", N·K·D entries, --synapses all: what training on a
+#              fixed connectivity costs) and, in a second hdsnn run, sparse
+#              on the non-zero Hebbian weights only ("sparse exact epoch,
+#              Hebbian support", --synapses nonzero)
 #   --out FILE the JSON with both raw outputs, the ratios and the machine
 #              (default bench-reference.json in the current directory)
 #
-# Takes about three minutes on 2 cores (the reference epoch alone is over a
+# Takes about three minutes on 2 cores, more with --fan-in (the reference epoch alone is over a
 # minute); run it on a quiet machine. Not part of .ci/run: it needs torch.
 set -euo pipefail
 here="$(pwd)"
@@ -41,7 +45,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	-*) echo "bench-reference: unknown flag $1" >&2; exit 2 ;;
@@ -69,22 +73,33 @@ date_utc="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "bench-reference: $date_utc, load $load_before; reference: $ref" >&2
 echo "bench-reference: reference bench (N = 512, M = 16, T = 1000, D = 41, 1 epoch) …" >&2
 /usr/bin/python3 "$ref" bench --N 512 --M 16 --T 1000 --D 41 --epochs 1 >"$tmp/ref.json"
+hdsnn_cmd2=()
 if [ "$fanin" -gt 0 ]; then
-	hdsnn_cmd=(bench --fan-in "$fanin" --stages "exact epoch,sparse exact epoch" --repeats 3 --json)
+	hdsnn_cmd=(bench --fan-in "$fanin" --synapses all --stages "exact epoch,sparse exact epoch" --repeats 3 --json)
+	hdsnn_cmd2=(bench --fan-in "$fanin" --synapses nonzero --stages "sparse exact epoch" --repeats 3 --json)
 else
 	hdsnn_cmd=(bench --repeats 3 --json)
 fi
 echo "bench-reference: hdsnn ${hdsnn_cmd[*]} …" >&2
 "$tmp/hdsnn" "${hdsnn_cmd[@]}" >"$tmp/hdsnn.json"
+echo '{"timings": []}' >"$tmp/hdsnn2.json"
+if [ ${#hdsnn_cmd2[@]} -gt 0 ]; then
+	echo "bench-reference: hdsnn ${hdsnn_cmd2[*]} …" >&2
+	"$tmp/hdsnn" "${hdsnn_cmd2[@]}" >"$tmp/hdsnn2.json"
+fi
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-DATE="$date_utc" LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" REF="$ref" ROOT="$root" HDSNN_CMD="hdsnn ${hdsnn_cmd[*]}" \
-	/usr/bin/python3 - "$tmp/ref.json" "$tmp/hdsnn.json" "$out" <<'EOF'
+DATE="$date_utc" LOAD_BEFORE="$load_before" LOAD_AFTER="$load_after" REF="$ref" ROOT="$root" \
+	HDSNN_CMD="hdsnn ${hdsnn_cmd[*]}${hdsnn_cmd2[*]:+; hdsnn ${hdsnn_cmd2[*]}}" \
+	/usr/bin/python3 - "$tmp/ref.json" "$tmp/hdsnn.json" "$out" "$tmp/hdsnn2.json" <<'EOF'
 import json, os, platform, statistics, subprocess, sys
 
 ref = json.load(open(sys.argv[1]))
 hd = json.load(open(sys.argv[2]))
+hd2 = json.load(open(sys.argv[4]))
 med = {t["stage"]: t["median_seconds"] for t in hd["timings"]}
+med2 = {t["stage"]: t["median_seconds"] for t in hd2["timings"]}
+syn = {t["stage"]: t.get("synapses") for t in hd["timings"]}
 ref_epoch = statistics.median(ref["epoch_s"])
 rows = [
     ("init", med.get("init"), ref["init_s"]),
@@ -93,6 +108,9 @@ rows = [
     ("sparse epoch (vs reference epoch)", med.get("sparse epoch"), ref_epoch),
     ("sparse exact epoch (vs reference epoch)", med.get("sparse exact epoch"), ref_epoch),
 ]
+if hd["benchmark"].get("fan_in"):
+    rows[-1] = ("sparse exact epoch, all %s synapses (vs reference epoch)" % syn.get("sparse exact epoch"), med.get("sparse exact epoch"), ref_epoch)
+    rows.append(("sparse exact epoch, Hebbian support (vs reference epoch)", med2.get("sparse exact epoch"), ref_epoch))
 if hd["benchmark"].get("fan_in"):
     rows = [r for r in rows if r[1] is not None]
 cpu = ""
@@ -118,7 +136,7 @@ doc = dict(
     commands=dict(reference="/usr/bin/python3 %s bench --N 512 --M 16 --T 1000 --D 41 --epochs 1" % os.environ["REF"],
                   hdsnn=os.environ["HDSNN_CMD"]),
     commit=commit, torch=torch_version, python=platform.python_version(),
-    ratios=table, reference=ref, hdsnn=hd,
+    ratios=table, reference=ref, hdsnn=hd, hdsnn_hebbian_support=hd2 if hd2["timings"] else None,
 )
 with open(sys.argv[3], "w") as f:
     json.dump(doc, f, indent=1)
@@ -127,11 +145,11 @@ print("%s; %s, %d cores; load %s before, %s after" % (doc["date"], cpu, os.cpu_c
       os.environ["LOAD_BEFORE"], os.environ["LOAD_AFTER"]))
 repeats = max((len(t.get("seconds") or []) for t in hd["timings"]), default=0)
 print("reference: torch %s, %d threads, 1 epoch; hdsnn: GOMAXPROCS %d, median of %d" % (torch_version, ref.get("threads", 0), hd.get("gomaxprocs", 0), repeats))
-print("%-34s %14s %14s %10s" % ("stage", "hdsnn median", "reference", "ref/hdsnn"))
+print("%-58s %14s %14s %10s" % ("stage", "hdsnn median", "reference", "ref/hdsnn"))
 for r in table:
     h = "—" if r["hdsnn_median_s"] is None else "%.3f s" % r["hdsnn_median_s"]
     x = "—" if r["ratio"] is None else "%.1f×" % r["ratio"]
-    print("%-34s %14s %14s %10s" % (r["stage"], h, "%.3f s" % r["reference_s"], x))
+    print("%-58s %14s %14s %10s" % (r["stage"], h, "%.3f s" % r["reference_s"], x))
 if "store" in med:
     print("store (margin storage; the reference has none): %.3f s" % med["store"])
 print("wrote %s" % sys.argv[3])

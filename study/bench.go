@@ -28,6 +28,10 @@ type Timing struct {
 	// visited, out of Pairs (epochs only).
 	Kept  int `json:"kept_pairs,omitempty"`
 	Pairs int `json:"pairs,omitempty"`
+	// Synapses is the number of stored synapses of the sparse weights a
+	// sparse stage ran on: every synapse of the connectivity with
+	// Benchmark.AllSynapses, else the non-zero weights only.
+	Synapses int64 `json:"synapses,omitempty"`
 	// PeakMemoryMB is the process's peak resident memory after the stage's
 	// repeats (the stages run in order, so it bounds each stage's own).
 	PeakMemoryMB float64 `json:"peak_memory_mb"`
@@ -43,7 +47,8 @@ const (
 	StageExactEpoch
 	StageSparseEpoch
 	// StageStore is margin storage of the patterns (b.Margin, or the
-	// margin package's defaults) from zero weights.
+	// margin package's defaults) from zero weights, on the synapses of
+	// the fan-in connectivity when b.FanIn is set (margin.StoreSparse).
 	StageStore
 	// StageSparseRecall is StageRecall on the sparse form of the same
 	// weights (network.Sparse, the non-zero entries only): the same
@@ -92,13 +97,16 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 		if sp == nil {
 			sp = w.Sparse()
 		}
+		tm.Synapses = sp.Entries()
 	}
 	var run func() error
 	switch stage {
 	case StageInit:
+		hb := b
+		hb.Margin = nil // margin storage is the store stage
 		run = func() error {
-			if b.Sparse || b.FanIn > 0 { // Validate refuses margin storage with these
-				_, _, _, _, err := b.initial(context.Background(), set)
+			if hb.Sparse || hb.FanIn > 0 {
+				_, _, _, _, err := hb.initial(context.Background(), set)
 				return err
 			}
 			_, _, err := initw.Init(set, b.Params, b.Init)
@@ -152,8 +160,10 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 		if b.Margin != nil {
 			mc = *b.Margin
 		}
+		mb := b
+		mb.Margin = &mc
 		run = func() error {
-			_, r, err := margin.Store(context.Background(), b.Params, set, nil, mc, margin.Hooks{})
+			_, _, _, r, err := mb.storeMargin(context.Background(), set)
 			if err == nil && r.Converged < set.N {
 				err = fmt.Errorf("%d of %d neurons did not meet every bound", set.N-r.Converged, set.N)
 			}

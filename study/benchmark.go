@@ -50,6 +50,14 @@ type Benchmark struct {
 	// synapses instead of N²·D. Training then trains the stored synapses
 	// only, on a connectivity that stays fixed.
 	Sparse bool `json:"sparse,omitempty"`
+	// AllSynapses, with a fan-in and sparse weights, places the Hebbian
+	// weights on the connectivity's whole support (initw.Connectivity.Place:
+	// all N·K·D synapses, zero where the Hebbian rule gives nothing), so
+	// that training can grow any synapse of the connectivity. Without it
+	// only the non-zero Hebbian weights are stored (and trained). Dense
+	// weights hold every synapse anyway; margin storage always solves on
+	// the whole connectivity.
+	AllSynapses bool `json:"all_synapses,omitempty"`
 }
 
 // DefaultBenchmark returns the published benchmark: M = 16 patterns of
@@ -89,17 +97,30 @@ func (b Benchmark) Validate() error {
 	if b.FanIn < 0 || b.FanIn > b.Patterns.N {
 		return fmt.Errorf("fan-in %d: each neuron can receive from 1 to N = %d neurons; set the fan-in in that range (0: all)", b.FanIn, b.Patterns.N)
 	}
-	if b.Sparse || b.FanIn > 0 {
+	if b.AllSynapses && b.FanIn == 0 {
+		return fmt.Errorf("all synapses without a fan-in are the N²·D dense tensor; give a fan-in, or use dense weights (or only the non-zero synapses)")
+	}
+	if (b.Sparse || b.FanIn > 0) && b.Margin == nil && b.Init.Method != initw.Hebbian {
 		what := "sparse weights"
 		if !b.Sparse {
 			what = "a fan-in"
 		}
-		switch {
-		case b.Margin != nil:
-			return fmt.Errorf("margin storage with %s is not available; use Hebbian initialisation, or dense weights without a fan-in", what)
-		case b.Init.Method != initw.Hebbian:
-			return fmt.Errorf("the %v initialisation with %s is not available (it needs the dense tensor); use Hebbian initialisation, or dense weights without a fan-in", b.Init.Method, what)
+		return fmt.Errorf("the %v initialisation with %s is not available (it needs the dense tensor); use Hebbian initialisation or margin storage, or dense weights without a fan-in", b.Init.Method, what)
+	}
+	if b.Margin != nil && b.FanIn > 0 {
+		// The margin solve holds the connectivity's N·K·D weights, a
+		// copy in the result and the transposed index.
+		entries := int64(b.Patterns.N) * int64(b.FanIn) * int64(b.Params.D)
+		if err := network.CheckMemory(3*network.SparseBytes(b.Patterns.N, b.Params.D, entries), fmt.Sprintf("margin storage on a fan-in-%d connectivity of N = %d, D = %d", b.FanIn, b.Patterns.N, b.Params.D), "use a smaller fan-in or fewer neurons"); err != nil {
+			return err
 		}
+		if b.Sparse {
+			return nil
+		}
+	}
+	if b.Sparse && b.Margin != nil && b.FanIn == 0 {
+		// Margin storage without a fan-in solves on the dense tensor.
+		return network.CheckFits(b.Patterns.N, b.Params.D, 2)
 	}
 	if b.Sparse {
 		return nil // InitSparse checks its own estimate
@@ -291,11 +312,7 @@ func (b Benchmark) recallOnly(ctx context.Context, rep Report, set *raster.Set, 
 // sparse (s, w nil) when b.Sparse is set, else dense (w, s nil).
 func (b Benchmark) initial(ctx context.Context, set *raster.Set) (w *network.Weights, s *network.Sparse, st initw.Stats, mr *margin.Report, err error) {
 	if b.Margin != nil {
-		w, r, err := margin.Store(ctx, b.Params, set, nil, *b.Margin, margin.Hooks{})
-		if err != nil {
-			return nil, nil, initw.Stats{}, nil, err
-		}
-		return w, nil, initw.Stats{}, &r, nil
+		return b.storeMargin(ctx, set)
 	}
 	if !b.Sparse && b.FanIn == 0 {
 		w, st, err = initw.InitContext(ctx, set, b.Params, b.Init)
@@ -308,10 +325,54 @@ func (b Benchmark) initial(ctx context.Context, set *raster.Set) (w *network.Wei
 		}
 	}
 	s, st, err = initw.InitSparse(ctx, set, b.Params, b.Init, conn)
-	if err != nil || b.Sparse {
-		return nil, s, st, nil, err
+	if err != nil {
+		return nil, nil, initw.Stats{}, nil, err
 	}
-	return s.Dense(), nil, st, nil, nil
+	if !b.Sparse {
+		return s.Dense(), nil, st, nil, nil
+	}
+	if b.AllSynapses {
+		entries := int64(conn.N) * int64(conn.K) * int64(b.Params.D)
+		if err := network.CheckMemory(network.SparseBytes(conn.N, b.Params.D, entries)+float64(s.Bytes()), fmt.Sprintf("all %d synapses of the fan-in-%d connectivity", entries, conn.K), "use a smaller fan-in, or store only the non-zero synapses"); err != nil {
+			return nil, nil, initw.Stats{}, nil, err
+		}
+		if s, err = conn.Place(s); err != nil {
+			return nil, nil, initw.Stats{}, nil, err
+		}
+		st.Synapses = s.Entries()
+	}
+	return nil, s, st, nil, nil
+}
+
+// storeMargin stores set by margin learning from zero weights: on the
+// whole support of the fan-in connectivity when b.FanIn is set (sparse
+// weights, or their dense form), else on the dense tensor (converted to
+// its non-zero entries when b.Sparse).
+func (b Benchmark) storeMargin(ctx context.Context, set *raster.Set) (*network.Weights, *network.Sparse, initw.Stats, *margin.Report, error) {
+	if b.FanIn == 0 {
+		w, r, err := margin.Store(ctx, b.Params, set, nil, *b.Margin, margin.Hooks{})
+		if err != nil {
+			return nil, nil, initw.Stats{}, nil, err
+		}
+		if b.Sparse {
+			s := w.Sparse()
+			return nil, s, initw.Stats{Synapses: s.Entries()}, &r, nil
+		}
+		return w, nil, initw.Stats{}, &r, nil
+	}
+	conn, err := initw.NewConnectivity(set.N, b.FanIn, b.Seed)
+	if err != nil {
+		return nil, nil, initw.Stats{}, nil, err
+	}
+	s, r, err := margin.StoreSparse(ctx, b.Params, set, conn.Sparse(b.Params.D), *b.Margin, margin.Hooks{})
+	if err != nil {
+		return nil, nil, initw.Stats{}, nil, err
+	}
+	st := initw.Stats{Synapses: s.Entries()}
+	if !b.Sparse {
+		return s.Dense(), nil, st, &r, nil
+	}
+	return nil, s, st, &r, nil
 }
 
 // finalRound is the background round of the final recall of b, which no

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hdsnn/hdsnn/initw"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/study"
 )
@@ -100,6 +101,7 @@ func TestSparseBenchmarkRefuses(t *testing.T) {
 	}{
 		{"pinv", func(b *study.Benchmark) { b.Sparse, b.Train.Epochs, b.Init.Method = true, 0, initw.PseudoInverse }, "pinv"},
 		{"fan-in > N", func(b *study.Benchmark) { b.FanIn, b.Train.Epochs = 65, 0 }, "fan-in 65"},
+		{"all synapses without a fan-in", func(b *study.Benchmark) { b.Sparse, b.AllSynapses = true, true }, "give a fan-in"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tiny()
@@ -179,5 +181,91 @@ func TestSparseTrainingBenchmark(t *testing.T) {
 	dense.Sparse = false
 	if _, err := dense.Run(context.Background(), dir, true, nil); !errors.Is(err, study.ErrOtherCheckpoint) {
 		t.Errorf("dense benchmark resumed from a sparse checkpoint: %v, want ErrOtherCheckpoint", err)
+	}
+}
+
+// TestAllSynapsesBenchmark trains sparse weights on the whole support of
+// a fan-in connectivity: N·K·D entries from the start, the same initial
+// recall as the non-zero weights alone, and training grows synapses whose
+// Hebbian weight was zero.
+func TestAllSynapsesBenchmark(t *testing.T) {
+	b := tiny()
+	b.Train.KeepBest, b.Sparse, b.FanIn = false, true, 16
+	nz, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.AllSynapses = true
+	all, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(b.Patterns.N * b.FanIn * b.Params.D)
+	if all.Sparse.Entries() != want || all.Report.InitStats.Synapses != want {
+		t.Fatalf("%d entries (stats %d), want N·K·D = %d", all.Sparse.Entries(), all.Report.InitStats.Synapses, want)
+	}
+	if all.Report.Init.Score != nz.Report.Init.Score {
+		t.Errorf("initial recall %+v on all synapses, %+v on the non-zero ones", all.Report.Init.Score, nz.Report.Init.Score)
+	}
+	init, err := b.Store(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := 0
+	for k, v := range init.Sparse.W {
+		if v == 0 && all.Sparse.W[k] != 0 {
+			grown++
+		}
+	}
+	if grown == 0 {
+		t.Error("training grew no synapse whose Hebbian weight was zero")
+	}
+}
+
+// TestMarginFanInBenchmark stores the tiny benchmark by margin learning on
+// a fan-in connectivity: sparse weights with every synapse of it, recalled
+// as well as their dense form, and the store stage times it.
+func TestMarginFanInBenchmark(t *testing.T) {
+	b := tiny()
+	mc := margin.DefaultConfig()
+	b.Margin, b.Train.Epochs, b.Sparse, b.FanIn = &mc, 0, true, 48
+	res, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(b.Patterns.N * b.FanIn * b.Params.D); res.Sparse == nil || res.Sparse.Entries() != want || res.Report.Margin == nil {
+		t.Fatalf("margin on a fan-in: sparse %v, margin report %v", res.Sparse != nil, res.Report.Margin != nil)
+	}
+	if f1 := res.Report.Init.Score.F1; f1 < 0.9 {
+		t.Errorf("margin storage on fan-in 48 of 64 recalls with F1 %v", f1)
+	}
+	b.Sparse = false
+	dense, err := b.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dense.Weights == nil || dense.Report.Init.Score != res.Report.Init.Score {
+		t.Errorf("dense form recalls %+v, sparse %+v", dense.Report.Init.Score, res.Report.Init.Score)
+	}
+	// Without a fan-in, sparse margin weights are the dense solve's
+	// non-zero entries.
+	nb := b
+	nb.FanIn, nb.Sparse = 0, false
+	whole, err := nb.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb.Sparse = true
+	sparse, err := nb.Run(context.Background(), "", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := whole.Weights.Sparse(); sparse.Sparse == nil || !slices.Equal(sparse.Sparse.W, want.W) || !slices.Equal(sparse.Sparse.Post, want.Post) {
+		t.Error("sparse margin weights without a fan-in are not the dense ones' non-zero entries")
+	}
+	b.Sparse = true
+	ts, err := b.Bench(1, []study.Stage{study.StageStore}, nil)
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("store stage on a fan-in: %v", err)
 	}
 }

@@ -35,20 +35,24 @@ on their sparse form ("sparse exact epoch": the gradient of the stored
 synapses only), and one sparse epoch (surrogate support --surrogate-support,
 or 0.5 when that is 0). With --fan-in (or --weights-format sparse) the
 weights are built sparse on that connectivity and the dense stages run on
-their dense form. Each stage is repeated --repeats times; the table shows the
-median, the synaptic events processed by recall (N per weight row added to
-the currents; the row's entries for sparse recall) and their rate, and the
-(step, neuron) pairs each backward pass visited.`,
+their dense form; the sparse stages then run on every synapse of the
+connectivity (--synapses all, the default here) or on the non-zero Hebbian
+weights only (--synapses nonzero), as the line below the table says. Each
+stage is repeated --repeats times; the table shows the median, the synaptic
+events processed by recall (N per weight row added to the currents; the
+row's entries for sparse recall) and their rate, and the (step, neuron)
+pairs each backward pass visited.`,
 		Example: `  hdsnn bench
   hdsnn bench --repeats 5 --json > bench.json
   hdsnn bench --fan-in 64 --stages "exact epoch","sparse exact epoch"
+  hdsnn bench --fan-in 64 --synapses nonzero --stages "sparse exact epoch"
   hdsnn bench --neurons 1024 --patterns 1024 --stages init,recall,"sparse epoch"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed",
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
-		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support", "fan-in", "weights-format")
+		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support", "fan-in", "weights-format", "synapses")
 	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
 	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse exact epoch", "sparse epoch", store (default all)`)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
@@ -101,7 +105,26 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	fmt.Fprintf(out, "N = %d, M = %d, T = %d, D = %d, %d cores, median of %d\n",
 		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, runtime.GOMAXPROCS(0), o.repeats)
 	printTimings(out, timings)
+	printSupport(out, b, timings)
 	return nil
+}
+
+// printSupport says which synapses the sparse stages ran on.
+func printSupport(w io.Writer, b study.Benchmark, ts []study.Timing) {
+	for _, t := range ts {
+		if t.Synapses == 0 {
+			continue
+		}
+		switch {
+		case b.AllSynapses:
+			fmt.Fprintf(w, "sparse stages: all %d synapses of the fan-in-%d connectivity (N·K·D, zero weights included; --synapses all)\n", t.Synapses, b.FanIn)
+		case b.FanIn > 0:
+			fmt.Fprintf(w, "sparse stages: the %d non-zero Hebbian weights of the fan-in-%d connectivity (--synapses nonzero)\n", t.Synapses, b.FanIn)
+		default:
+			fmt.Fprintf(w, "sparse stages: the %d non-zero weights\n", t.Synapses)
+		}
+		return
+	}
 }
 
 // printTimings writes the timings as a table.

@@ -190,7 +190,7 @@ func (o *capacityCmd) config(ctx context.Context) (cfg capacity.Config, csvPath 
 		return cfg, "", err
 	}
 	if len(fanIns) > 0 && (len(modes) != 1 || modes[0] != capacity.Init) {
-		return cfg, "", fmt.Errorf("--fan-in-list takes --modes init only (training and margin storage need every synapse so far); drop --modes or pass --modes init")
+		return cfg, "", fmt.Errorf("--fan-in-list takes --modes init only (the capacity search does not train or margin-store on a fan-in yet; hdsnn store --fan-in and run --fan-in do); drop --modes or pass --modes init")
 	}
 	if !(o.threshold > 0 && o.threshold <= 1) {
 		return cfg, "", fmt.Errorf("--threshold = %v: the F1 to reach must be in (0, 1]", o.threshold)

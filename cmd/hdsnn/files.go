@@ -24,19 +24,14 @@ import (
 // checkpoints.
 const checkpointDir = "checkpoint"
 
-// readWeights reads the weights file given by --weights, once its header
+// readDense reads the dense weights file given by flag, once its header
 // shows that it fits in memory with copies more tensors of its size.
-func readWeights(path string, copies int) (*network.Weights, *network.Meta, error) {
-	return readDense("--weights", path, copies)
-}
-
-// readDense is readWeights for the weights file given by flag.
 func readDense(flag, path string, copies int) (*network.Weights, *network.Meta, error) {
 	if path == "" {
 		return nil, nil, fmt.Errorf("%s is required: pass a weights .npy file of shape (N, N, D)", flag)
 	}
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		return nil, nil, fmt.Errorf("%s %s holds sparse weights, which this command does not take (margin storage needs the dense tensor); convert them to dense first: hdsnn convert --in %s --out %s", flag, path, path, strings.TrimSuffix(path, filepath.Ext(path))+"-dense.npy")
+		return nil, nil, fmt.Errorf("%s %s holds sparse weights, which this command does not take; convert them to dense first: hdsnn convert --in %s --out %s", flag, path, path, strings.TrimSuffix(path, filepath.Ext(path))+"-dense.npy")
 	}
 	if err := checkWeightsFile(flag, path, copies); err != nil {
 		return nil, nil, err

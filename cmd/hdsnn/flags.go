@@ -45,6 +45,9 @@ type options struct {
 	// weightsFormat is dense, sparse or auto; fanIn 0 is all to all.
 	weightsFormat string
 	fanIn         int
+	// synapses is all, nonzero or auto: which synapses of a fan-in
+	// sparse weights store (study.Benchmark.AllSynapses).
+	synapses string
 
 	// Margin storage (--init margin and hdsnn store).
 	margin margin.Config
@@ -189,7 +192,7 @@ func (o *options) addModel(fs *pflag.FlagSet, name string, d flagDefaults) (chec
 }
 
 // addInit defines the flag name if it is one of the initialisation
-// (--init --target --norm --weights-format --fan-in), and reports whether it was.
+// (--init --target --norm --weights-format --fan-in --synapses), and reports whether it was.
 func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check func() error, ok bool) {
 	switch name {
 	case "init":
@@ -220,8 +223,34 @@ func (o *options) addInit(fs *pflag.FlagSet, name string, d flagDefaults) (check
 		fs.IntVar(&o.fanIn, name, 0, "structural connectivity: each neuron receives from `K` random presynaptic neurons (seeded by --seed), at all delays; Hebbian weights are built on those synapses only (0: all to all)")
 		check = nonNegative("--fan-in", &o.fanIn)
 		return check, true
+	case "synapses":
+		fs.StringVar(&o.synapses, name, synapsesAuto, "which synapses sparse weights on a --fan-in connectivity store: all (every N·K·D synapse, zero where the Hebbian rule gives nothing, so training can grow any of them), nonzero (the non-zero Hebbian weights only; training keeps that support) or auto: all when training (--epochs > 0, bench's epoch stages), nonzero otherwise")
+		check = oneOf("--synapses", &o.synapses, synapsesAuto, synapsesAll, synapsesNonzero)
+		return check, true
 	}
 	return nil, false
+}
+
+// The values of --synapses.
+const (
+	synapsesAuto    = "auto"
+	synapsesAll     = "all"
+	synapsesNonzero = "nonzero"
+)
+
+// allSynapses reports whether the benchmark b stores every synapse of its
+// connectivity under --synapses: auto does when sparse weights on a
+// connectivity are trained, where the zero synapses are room to learn;
+// untrained weights recall the same with or without them, at a fraction of
+// the memory and time.
+func (o *options) allSynapses(b study.Benchmark) bool {
+	switch o.synapses {
+	case synapsesAll:
+		return true
+	case synapsesAuto:
+		return b.Sparse && b.FanIn > 0 && b.Train.Epochs > 0 && b.Margin == nil
+	}
+	return false
 }
 
 // The values of --weights-format.
@@ -492,6 +521,9 @@ func (o *options) benchmark() study.Benchmark {
 	}
 	if o.fs.Lookup("weights-format") != nil {
 		b.Sparse = o.sparseWeights(o.neurons)
+	}
+	if o.fs.Lookup("synapses") != nil {
+		b.AllSynapses = o.allSynapses(b)
 	}
 	return b
 }

@@ -36,11 +36,15 @@ its sidecar weights.json (parameters, seed, version, method and statistics),
 then cues every pattern once and prints the recall precision, recall and F1.
 
 --fan-in K builds the Hebbian weights on a random connectivity in which each
-neuron receives from K others (seeded by --seed). Sparse weights
+neuron receives from K others (seeded by --seed); --synapses all stores every
+synapse of it (N·K·D, zero weights included, room for training), the default
+(auto, here nonzero) only the non-zero weights. Sparse weights
 (--weights-format sparse, the default above N = 4096 or with --fan-in) hold
 only the synapses that exist and are written as weights.npz (COO arrays
 post, pre, delay, weight and shape; see README "Files"); they are never
-allocated as an N×N×D tensor.
+allocated as an N×N×D tensor. --init margin (margin storage, as hdsnn store
+from zero weights) with --fan-in solves each neuron over its K·D synapses
+only and writes all N·K·D of them.
 
 N, M and T come from the patterns file; --neurons and --steps are only needed
 for a .csv file whose last neurons or steps are silent.`,
@@ -52,7 +56,7 @@ for a .csv file whose last neurons or steps are silent.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm", "weights-format", "fan-in",
+	o.add(fs, "patterns-file", "dt", "neurons", "steps", "delays", "init", "target", "norm", "weights-format", "fan-in", "synapses",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -64,9 +68,6 @@ for a .csv file whose last neurons or steps are silent.`,
 // run validates the flags, files and outputs, computes the weights, scores
 // them and writes them.
 func (o *initCmd) run(cmd *cobra.Command) error {
-	if o.init == initMargin && (o.fanIn > 0 || o.weightsFormat == formatSparse) {
-		return fmt.Errorf("--init margin makes dense weights of every synapse; drop --fan-in and --weights-format sparse, or use --init hebbian")
-	}
 	if o.init == initMargin {
 		// Margin storage is "hdsnn store" from zero weights.
 		s := &storeCmd{options: o.options, start: "zero", saveEach: time.Minute}
@@ -93,11 +94,14 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 	sparse := o.sparseWeights(set.N)
 	if sparse || o.fanIn > 0 {
 		if cfg.Method != initw.Hebbian {
-			return fmt.Errorf("--init %s needs the dense tensor of every synapse; use --init hebbian for sparse weights or a fan-in, or drop --fan-in and pass --weights-format dense", cfg.Method)
+			return fmt.Errorf("--init %s needs the dense tensor of every synapse; use --init hebbian (or margin) for sparse weights or a fan-in, or drop --fan-in and pass --weights-format dense", cfg.Method)
 		}
 		if o.fanIn > set.N {
 			return fmt.Errorf("--fan-in %d: each neuron can receive from at most N = %d neurons; lower --fan-in", o.fanIn, set.N)
 		}
+	}
+	if o.synapses == synapsesAll && o.fanIn == 0 {
+		return fmt.Errorf("--synapses all needs --fan-in: without one, all synapses are the N²·D dense tensor (use --weights-format dense)")
 	}
 	if !sparse {
 		if err := network.CheckFits(set.N, p.D, 1); err != nil {
@@ -120,6 +124,12 @@ func (o *initCmd) run(cmd *cobra.Command) error {
 		s, st, err := initw.InitSparse(cmd.Context(), set, p, cfg, conn)
 		if err != nil {
 			return err
+		}
+		if o.synapses == synapsesAll && sparse {
+			if s, err = conn.Place(s); err != nil {
+				return err
+			}
+			st.Synapses = s.Entries()
 		}
 		w, stats = s, st
 		if !sparse {

@@ -56,7 +56,7 @@ about synapses × steps × patterns.`,
 	}
 	o.add(cmd.Flags(), "neurons", "delays", "patterns", "steps", "p-a", "seed", "periodic", "refractory",
 		"beta", "theta", "reset", "pre", "post", "trigger",
-		"init", "target", "norm", "weights-format", "fan-in",
+		"init", "target", "norm", "weights-format", "fan-in", "synapses",
 		"epochs", "optimizer", "lr", "final-lr", "warmup", "alpha", "dropout", "surrogate-support", "keep-best", "resume", "keep-checkpoints", "checkpoint-every")
 	o.addOutput(cmd, filepath.Join("out", "run"))
 	o.plot.addPlot(cmd)

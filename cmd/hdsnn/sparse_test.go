@@ -104,7 +104,9 @@ func TestSparseCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "hdsnn convert"},
+		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "store writes cues.npy beside its weights"},
+		{[]string{"store", "--weights", filepath.Join(dir, "init", "weights.npz"), "--fan-in", "8", "--patterns-file", patterns, "--out", filepath.Join(dir, "s")}, "do not go with --weights"},
+		{[]string{"init", "--patterns-file", patterns, "--delays", "5", "--synapses", "all", "--out", filepath.Join(dir, "a")}, "--synapses all needs --fan-in"},
 		{append([]string{"run", "--out", filepath.Join(dir, "r"), "--fan-in", "33"}, tiny("--epochs", "0")...), "fan-in 33"},
 		{[]string{"init", "--patterns-file", patterns, "--delays", "5", "--fan-in", "8", "--init", "pinv", "--out", filepath.Join(dir, "p")}, "--init hebbian"},
 		{[]string{"convert", "--in", conv, "--out", filepath.Join(dir, "x.npz")}, "nothing to convert"},
@@ -167,7 +169,31 @@ func TestSparseTrainCommands(t *testing.T) {
 	r := filepath.Join(dir, "run")
 	mustRun(t, append([]string{"run", "--out", r, "--fan-in", "8"}, tiny()...)...)
 	requireFiles(t, r, "weights.npz", "report.json")
-	if rep := readReport(t, r); len(rep.History) != 1 || !rep.Benchmark.Sparse {
-		t.Errorf("run --fan-in 8: %d epochs, sparse %v", len(rep.History), rep.Benchmark.Sparse)
+	rep := readReport(t, r)
+	if len(rep.History) != 1 || !rep.Benchmark.Sparse || !rep.Benchmark.AllSynapses {
+		t.Errorf("run --fan-in 8: %d epochs, sparse %v, all synapses %v", len(rep.History), rep.Benchmark.Sparse, rep.Benchmark.AllSynapses)
+	}
+	if w, _, err := network.ReadSparse(filepath.Join(r, "weights.npz")); err != nil {
+		t.Error(err)
+	} else if w.Entries() != 32*8*5 {
+		t.Errorf("run --fan-in 8 trained %d synapses, want all N·K·D = %d", w.Entries(), 32*8*5)
+	}
+	r2 := filepath.Join(dir, "run-nonzero")
+	mustRun(t, append([]string{"run", "--out", r2, "--fan-in", "8", "--synapses", "nonzero"}, tiny()...)...)
+	if w, _, err := network.ReadSparse(filepath.Join(r2, "weights.npz")); err != nil {
+		t.Error(err)
+	} else if w.Entries() >= 32*8*5 {
+		t.Errorf("run --synapses nonzero kept %d synapses, want fewer than N·K·D", w.Entries())
+	}
+
+	// run --init margin on a fan-in: sparse weights on every synapse of
+	// the connectivity, with the margin solver's report.
+	m := filepath.Join(dir, "margin")
+	mustRun(t, append([]string{"run", "--out", m, "--init", "margin", "--fan-in", "24", "--margin", "0.2"}, tiny("--epochs", "0")...)...)
+	if rep := readReport(t, m); rep.Margin == nil || rep.Benchmark.FanIn != 24 {
+		t.Errorf("run --init margin --fan-in 24: margin report %v, fan-in %d", rep.Margin != nil, rep.Benchmark.FanIn)
+	}
+	if w, _, err := network.ReadSparse(filepath.Join(m, "weights.npz")); err != nil || w.Entries() != 32*24*5 {
+		t.Errorf("run --init margin --fan-in 24: %v", err)
 	}
 }

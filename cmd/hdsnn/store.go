@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,7 +30,7 @@ type storeCmd struct {
 
 // storeOutputs are the files "hdsnn store" writes into --out.
 func storeOutputs() []string {
-	return []string{"weights.npy", "weights.json", "cues.npy", "store.json"}
+	return []string{"weights.npy", "weights.npz", "weights.json", "cues.npy", "store.json"}
 }
 
 // newStoreCmd builds "hdsnn store": margin storage under teacher forcing,
@@ -37,7 +38,7 @@ func storeOutputs() []string {
 func newStoreCmd() *cobra.Command {
 	o := &storeCmd{}
 	cmd := &cobra.Command{
-		Use:   "store --patterns-file FILE [--weights W.npy] --out DIR",
+		Use:   "store --patterns-file FILE [--weights W.npy|W.npz] --out DIR",
 		Short: "Store patterns by margin learning under teacher forcing (capacity far beyond Hebbian)",
 		Long: `Store the patterns of --patterns-file so that every one replays from its cue
 with a margin: along each pattern, under teacher forcing, every neuron's
@@ -51,19 +52,28 @@ the earlier patterns are recovered by replaying their cues (cues.npy beside
 the weights, written by every store), so their originals are not needed, and
 both old and new are stored again starting from the given weights.
 
-Writes --out/weights.npy (+ weights.json), cues.npy (M, N, trigger) and
+--fan-in K solves every neuron over the synapses of a random connectivity of
+fan-in K only (K presynaptic neurons × D delays; seeded by --seed) and writes
+sparse weights.npz with every synapse of the connectivity (see README
+"Margin storage"); --weights-format sparse without a fan-in solves on the
+dense tensor and writes its non-zero entries. With sparse --weights W.npz
+each neuron is solved over the synapses W stores, and the result keeps them.
+
+Writes --out/weights.npy or weights.npz (+ weights.json), cues.npy (M, N, trigger) and
 store.json (settings, solver statistics, recall of old and new patterns).
 A checkpoint of the neurons solved so far is written to --out/checkpoint
 every --checkpoint-every (and on Ctrl-C); --resume continues from it.`,
 		Example: `  hdsnn generate --patterns 440 --out data
   hdsnn store --patterns-file data/patterns.npy --out stored
   hdsnn store --patterns-file data/patterns.npy --jitter 1 --flip 0.25 --perturbed 192 --out robust
-  hdsnn store --weights stored/weights.npy --patterns-file more/patterns.npy --out stored2`,
+  hdsnn store --weights stored/weights.npy --patterns-file more/patterns.npy --out stored2
+  hdsnn store --patterns-file data/patterns.npy --fan-in 128 --out sparse
+  hdsnn store --weights sparse/weights.npz --patterns-file more/patterns.npy --out sparse2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
 	fs := cmd.Flags()
-	o.add(fs, "weights", "patterns-file", "neurons", "steps", "delays",
+	o.add(fs, "weights", "patterns-file", "neurons", "steps", "delays", "fan-in", "weights-format",
 		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed", "resume", marginFlags)
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the file")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
@@ -90,6 +100,13 @@ type storeReport struct {
 	// earlier patterns, against their rehearsed versions, and of the new ones.
 	RecallOld *score.Result `json:"recall_old,omitempty"`
 	RecallNew score.Result  `json:"recall_new"`
+	// FanIn is the fan-in of the connectivity solved on (0: all the
+	// synapses of the dense tensor, or those of the sparse --weights),
+	// Synapses the number of synapses of sparse weights.
+	FanIn    int   `json:"fan_in,omitempty"`
+	Synapses int64 `json:"synapses,omitempty"`
+	// weightsFile names the weights written.
+	weightsFile string
 }
 
 // run validates, prepares the teacher patterns, solves and writes.
@@ -123,11 +140,8 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 	if err := o.margin.Validate(p); err != nil {
 		return err
 	}
-	if err := network.CheckFits(all.N, p.D, 3); err != nil {
-		return err
-	}
-	if w0 == nil && o.start == "hebbian" {
-		if w0, _, err = initw.Init(all, p, initw.Defaults()); err != nil {
+	if w0 == nil {
+		if w0, err = o.startWeights(cmd, all, p); err != nil {
 			return err
 		}
 	}
@@ -143,8 +157,15 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	if dw, ok := w.(*network.Weights); ok && o.weights == "" && o.sparseWeights(all.N) {
+		w = dw.Sparse() // margin storage without a fan-in, written sparse
+	}
 	r := storeReport{Version: hdsnn.Version, Params: p, Config: o.margin, Start: o.start, Solver: rep, Seconds: time.Since(began).Seconds()}
 	r.Patterns.Old, r.Patterns.New = all.M()-fresh.M(), fresh.M()
+	r.FanIn, r.weightsFile = o.fanIn, weightsName(w)
+	if s, ok := w.(*network.Sparse); ok {
+		r.Synapses = s.Entries()
+	}
 	if err := o.score(&r, w, p, all, fresh.M()); err != nil {
 		return err
 	}
@@ -162,18 +183,32 @@ func (o *storeCmd) run(cmd *cobra.Command) error {
 // solve runs the margin solve with a progress display and checkpoints of
 // the solved neurons; when cancelled, it saves a last checkpoint and says
 // how to resume.
-func (o *storeCmd) solve(cmd *cobra.Command, ck string, p network.Params, all *raster.Set, w0 *network.Weights, hooks margin.Hooks) (*network.Weights, margin.Report, error) {
+func (o *storeCmd) solve(cmd *cobra.Command, ck string, p network.Params, all *raster.Set, w0 network.Synapses, hooks margin.Hooks) (network.Synapses, margin.Report, error) {
 	prog := newNeuronProgress(cmd.ErrOrStderr(), all.N, hooks.Solved)
 	saver := &storeCheckpoint{dir: ck, every: o.saveEach, solved: hooks.Solved, last: time.Now()}
 	if saver.solved == nil {
 		saver.solved = make([]bool, all.N)
 	}
 	hooks.Solved = saver.solved
-	hooks.OnNeuron = func(n margin.Neuron, w *network.Weights) error {
+	hooks.OnNeuron = func(n margin.Neuron, w network.Synapses) error {
 		prog.neuron(n)
 		return saver.neuron(n, w, p, all)
 	}
-	w, rep, err := margin.Store(cmd.Context(), p, all, w0, o.margin, hooks)
+	var w network.Synapses
+	var rep margin.Report
+	var err error
+	switch w0 := w0.(type) {
+	case *network.Sparse:
+		var s *network.Sparse
+		if s, rep, err = margin.StoreSparse(cmd.Context(), p, all, w0, o.margin, hooks); s != nil {
+			w = s
+		}
+	case *network.Weights:
+		var d *network.Weights
+		if d, rep, err = margin.Store(cmd.Context(), p, all, w0, o.margin, hooks); d != nil {
+			w = d
+		}
+	}
 	prog.finish()
 	if err != nil && w != nil && errors.Is(err, cmd.Context().Err()) {
 		if serr := saver.save(w, p, all); serr == nil {
@@ -195,24 +230,65 @@ func (o *storeCmd) validateStore() error {
 	if o.saveEach <= 0 {
 		return fmt.Errorf("--checkpoint-every = %v: must be positive", o.saveEach)
 	}
+	if o.weights != "" && (o.fanIn > 0 || o.changed("weights-format")) {
+		return fmt.Errorf("--fan-in and --weights-format do not go with --weights: the patterns are added on the synapses of the given weights, in their format; drop them (or convert the weights first with hdsnn convert)")
+	}
 	return nil
+}
+
+// startWeights returns the weights a store without --weights starts from,
+// which also fix the synapses that exist: with --fan-in, the connectivity's
+// N·K·D synapses (sparse), zero or Hebbian on them; else the dense tensor,
+// zero or Hebbian.
+func (o *storeCmd) startWeights(cmd *cobra.Command, all *raster.Set, p network.Params) (network.Synapses, error) {
+	if o.fanIn == 0 {
+		if err := network.CheckFits(all.N, p.D, 3); err != nil {
+			return nil, fmt.Errorf("%w (margin storage without --fan-in solves on the dense tensor)", err)
+		}
+		if o.start == "hebbian" {
+			w, _, err := initw.Init(all, p, initw.Defaults())
+			return w, err
+		}
+		return network.NewWeights(all.N, p.D), nil
+	}
+	if o.fanIn > all.N {
+		return nil, fmt.Errorf("--fan-in %d: each neuron can receive from at most N = %d neurons; lower --fan-in", o.fanIn, all.N)
+	}
+	entries := int64(all.N) * int64(o.fanIn) * int64(p.D)
+	// The weights, the result, the transposed index and a checkpoint.
+	if err := network.CheckMemory(4*network.SparseBytes(all.N, p.D, entries), fmt.Sprintf("margin storage on the %d synapses of a fan-in-%d connectivity", entries, o.fanIn), "use a smaller --fan-in"); err != nil {
+		return nil, err
+	}
+	conn, err := initw.NewConnectivity(all.N, o.fanIn, o.seed)
+	if err != nil {
+		return nil, fmt.Errorf("--fan-in: %w", err)
+	}
+	if o.start != "hebbian" {
+		return conn.Sparse(p.D), nil
+	}
+	s, _, err := initw.InitSparse(cmd.Context(), all, p, initw.Defaults(), conn)
+	if err != nil {
+		return nil, err
+	}
+	return conn.Place(s)
 }
 
 // previous returns, with --weights, the network's earlier patterns as
 // rehearsed from the cues beside it, and the weights to start from; p takes
 // the weights' delays.
-func (o *storeCmd) previous(p *network.Params, fresh *raster.Set) (*raster.Set, *network.Weights, error) {
+func (o *storeCmd) previous(p *network.Params, fresh *raster.Set) (*raster.Set, network.Synapses, error) {
 	if o.weights == "" {
 		return nil, nil, nil
 	}
-	w, _, err := readWeights(o.weights, 3)
+	w, _, err := readSynapses("--weights", o.weights, 3)
 	if err != nil {
 		return nil, nil, err
 	}
-	if w.N != fresh.N {
-		return nil, nil, fmt.Errorf("--weights has N = %d neurons, --patterns-file %d", w.N, fresh.N)
+	n, d := w.Size()
+	if n != fresh.N {
+		return nil, nil, fmt.Errorf("--weights has N = %d neurons, --patterns-file %d", n, fresh.N)
 	}
-	*p = o.params(w.D)
+	*p = o.params(d)
 	path := filepath.Join(filepath.Dir(o.weights), "cues.npy")
 	cues, err := raster.ReadNPY(path)
 	if err != nil {
@@ -226,7 +302,7 @@ func (o *storeCmd) previous(p *network.Params, fresh *raster.Set) (*raster.Set, 
 }
 
 // score recalls the old and the new patterns with fresh background.
-func (o *storeCmd) score(r *storeReport, w *network.Weights, p network.Params, all *raster.Set, fresh int) error {
+func (o *storeCmd) score(r *storeReport, w network.Synapses, p network.Params, all *raster.Set, fresh int) error {
 	_, per, err := network.Recall(w, p, all, o.seed, 0)
 	if err != nil {
 		return err
@@ -248,12 +324,11 @@ func (o *storeCmd) score(r *storeReport, w *network.Weights, p network.Params, a
 }
 
 // save writes the weights, the cues and the report.
-func (o *storeCmd) save(w *network.Weights, p network.Params, all *raster.Set, r storeReport) error {
+func (o *storeCmd) save(w network.Synapses, p network.Params, all *raster.Set, r storeReport) error {
 	details, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(o.out, "weights.npy")
 	meta := network.Meta{Version: hdsnn.Version, Params: &p, Seed: o.seed, Source: "store margin", Details: details}
 	if err := raster.WriteNPY(filepath.Join(o.out, "cues.npy"), margin.Cues(p, all)); err != nil {
 		return err
@@ -261,7 +336,28 @@ func (o *storeCmd) save(w *network.Weights, p network.Params, all *raster.Set, r
 	if err := writeJSON(filepath.Join(o.out, "store.json"), r); err != nil {
 		return err
 	}
-	return network.WriteWeights(path, w, meta)
+	return writeSynapses(o.out, w, meta)
+}
+
+// weightsName returns the file name of weights w: weights.npz when
+// sparse, weights.npy when dense.
+func weightsName(w network.Synapses) string {
+	if _, ok := w.(*network.Sparse); ok {
+		return "weights.npz"
+	}
+	return "weights.npy"
+}
+
+// writeSynapses writes w into dir as weightsName(w), with its sidecar.
+func writeSynapses(dir string, w network.Synapses, meta network.Meta) error {
+	path := filepath.Join(dir, weightsName(w))
+	switch w := w.(type) {
+	case *network.Sparse:
+		return network.WriteSparse(path, w, meta)
+	case *network.Weights:
+		return network.WriteWeights(path, w, meta)
+	}
+	return fmt.Errorf("weights of type %T cannot be written", w)
 }
 
 // print summarises the store on w.
@@ -273,7 +369,7 @@ func (o *storeCmd) print(w io.Writer, r storeReport) {
 		printScore(w, "recall old", *r.RecallOld)
 	}
 	printScore(w, "recall new", r.RecallNew)
-	fmt.Fprintf(w, "wrote %s\n", filepath.Join(o.out, "weights.npy"))
+	fmt.Fprintf(w, "wrote %s\n", filepath.Join(o.out, r.weightsFile))
 }
 
 // storeCheckpoint saves the weights and the mask of solved neurons now and
@@ -286,7 +382,7 @@ type storeCheckpoint struct {
 }
 
 // neuron marks n solved and saves a checkpoint when one is due.
-func (s *storeCheckpoint) neuron(n margin.Neuron, w *network.Weights, p network.Params, set *raster.Set) error {
+func (s *storeCheckpoint) neuron(n margin.Neuron, w network.Synapses, p network.Params, set *raster.Set) error {
 	s.solved[n.Index] = true
 	if time.Since(s.last) < s.every {
 		return nil
@@ -304,22 +400,25 @@ type storeState struct {
 	Params   network.Params `json:"params"`
 	Patterns string         `json:"patterns"`
 	Solved   []bool         `json:"solved"`
+	// Weights names the weights file of the checkpoint: weights.npy
+	// (dense, also when empty) or weights.npz (sparse).
+	Weights string `json:"weights,omitempty"`
 }
 
 // save writes the checkpoint: weights first, then the state naming them.
-func (s *storeCheckpoint) save(w *network.Weights, p network.Params, set *raster.Set) error {
+func (s *storeCheckpoint) save(w network.Synapses, p network.Params, set *raster.Set) error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
-	if err := network.WriteWeights(filepath.Join(s.dir, "weights.npy"), w, network.Meta{Version: hdsnn.Version, Params: &p, Source: "store checkpoint"}); err != nil {
+	if err := writeSynapses(s.dir, w, network.Meta{Version: hdsnn.Version, Params: &p, Source: "store checkpoint"}); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(s.dir, storeStateFile), storeState{Params: p, Patterns: learn.Fingerprint(set), Solved: s.solved})
+	return writeJSON(filepath.Join(s.dir, storeStateFile), storeState{Params: p, Patterns: learn.Fingerprint(set), Solved: s.solved, Weights: weightsName(w)})
 }
 
 // resumeFrom returns the hooks and starting weights of a resumed solve, or
 // of a new one without --resume.
-func (o *storeCmd) resumeFrom(cmd *cobra.Command, ck string, p network.Params, set *raster.Set, w0 *network.Weights) (margin.Hooks, *network.Weights, error) {
+func (o *storeCmd) resumeFrom(cmd *cobra.Command, ck string, p network.Params, set *raster.Set, w0 network.Synapses) (margin.Hooks, network.Synapses, error) {
 	if !o.resume {
 		return margin.Hooks{}, w0, nil
 	}
@@ -337,9 +436,22 @@ func (o *storeCmd) resumeFrom(cmd *cobra.Command, ck string, p network.Params, s
 	if st.Patterns != learn.Fingerprint(set) || len(st.Solved) != set.N {
 		return margin.Hooks{}, nil, fmt.Errorf("--resume: the checkpoint in %s was made for other patterns; pass the same --patterns-file (and --weights)", ck)
 	}
-	w, _, err := network.ReadWeights(filepath.Join(ck, "weights.npy"))
+	name := st.Weights
+	if name == "" {
+		name = "weights.npy"
+	}
+	if name != weightsName(w0) {
+		return margin.Hooks{}, nil, fmt.Errorf("--resume: the checkpoint in %s holds %s, this store would start from %s; pass the same --fan-in, --weights-format and --weights", ck, name, weightsName(w0))
+	}
+	w, _, err := network.ReadSynapses(filepath.Join(ck, name))
 	if err != nil {
 		return margin.Hooks{}, nil, fmt.Errorf("--resume: %w", err)
+	}
+	if s, ok := w.(*network.Sparse); ok {
+		s0 := w0.(*network.Sparse)
+		if !slices.Equal(s.Start, s0.Start) || !slices.Equal(s.Post, s0.Post) {
+			return margin.Hooks{}, nil, fmt.Errorf("--resume: the checkpoint in %s has other synapses than this store; pass the same --fan-in, --seed and --weights", ck)
+		}
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "resuming: %d of %d neurons already solved\n", count(st.Solved), set.N)
 	return margin.Hooks{Solved: st.Solved}, w, nil

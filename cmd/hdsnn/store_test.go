@@ -43,7 +43,7 @@ func TestStoreCommand(t *testing.T) {
 	pats := generateFor(t, filepath.Join(dir, "a"), 12, 1)
 	out := filepath.Join(dir, "stored")
 	r := mustRun(t, append([]string{"store", "--patterns-file", pats, "--out", out, "--margin", "0.2"}, storeSizes...)...)
-	requireFiles(t, out, storeOutputs()...)
+	requireFiles(t, out, "weights.npy", "weights.json", "cues.npy", "store.json")
 	if !strings.Contains(r.stdout, "stored 12 patterns (12 new)") || !strings.Contains(r.stdout, "recall new") {
 		t.Errorf("summary missing:\n%s", r.stdout)
 	}
@@ -189,7 +189,7 @@ func TestInitMargin(t *testing.T) {
 	if !strings.Contains(r.stdout, "stored 12 patterns (12 new) with margin κ = 0.2") {
 		t.Fatalf("init --init margin did not store by margin:\n%s", r.stdout)
 	}
-	requireFiles(t, out, storeOutputs()...)
+	requireFiles(t, out, "weights.npy", "weights.json", "cues.npy", "store.json")
 	if rep := readStoreReport(t, out); rep.RecallNew.F1 < 0.999 {
 		t.Errorf("recall F1 %v", rep.RecallNew.F1)
 	}
@@ -222,5 +222,92 @@ func TestStoreInterrupted(t *testing.T) {
 	b, _, _ := network.ReadWeights(filepath.Join(part, "weights.npy"))
 	if a == nil || b == nil || !slices.Equal(a.W, b.W) {
 		t.Fatal("resumed store differs from an uninterrupted one")
+	}
+}
+
+// TestStoreSparse stores on a fan-in connectivity: sparse weights.npz with
+// every synapse of the connectivity, patterns added on those synapses
+// from the .npz, and an interrupted sparse store resumed from its sparse
+// checkpoint to the weights of an uninterrupted one.
+func TestStoreSparse(t *testing.T) {
+	dir := t.TempDir()
+	pats := generateFor(t, filepath.Join(dir, "a"), 8, 1)
+	args := append([]string{"store", "--patterns-file", pats, "--margin", "0.2", "--fan-in", "90"}, storeSizes...)
+	out := filepath.Join(dir, "stored")
+	r := mustRun(t, append(args, "--out", out)...)
+	requireFiles(t, out, "weights.npz", "weights.json", "cues.npy", "store.json")
+	if _, err := os.Stat(filepath.Join(out, "weights.npy")); !os.IsNotExist(err) {
+		t.Errorf("a sparse store wrote weights.npy too: %v", err)
+	}
+	rep := readStoreReport(t, out)
+	if rep.Synapses != 96*90*10 || rep.FanIn != 90 || rep.Solver.Converged != 96 || rep.RecallNew.F1 < 0.999 {
+		t.Fatalf("sparse store: %d synapses, fan-in %d, %d/96 converged, F1 %v\n%s", rep.Synapses, rep.FanIn, rep.Solver.Converged, rep.RecallNew.F1, r.stdout)
+	}
+	s, _, err := network.ReadSparse(filepath.Join(out, "weights.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// init --init margin --fan-in is the same store.
+	viaInit := filepath.Join(dir, "init")
+	mustRun(t, append([]string{"init", "--init", "margin", "--patterns-file", pats, "--margin", "0.2", "--fan-in", "90", "--out", viaInit}, storeSizes...)...)
+	s2, _, err := network.ReadSparse(filepath.Join(viaInit, "weights.npz"))
+	if err != nil || !slices.Equal(s.W, s2.W) {
+		t.Fatalf("init --init margin --fan-in differs from store --fan-in: %v", err)
+	}
+
+	// --weights-format sparse without a fan-in: the dense solve, written
+	// as its non-zero entries.
+	dense := filepath.Join(dir, "dense")
+	mustRun(t, append([]string{"store", "--patterns-file", pats, "--margin", "0.2", "--out", dense}, storeSizes...)...)
+	sp := filepath.Join(dir, "sparse-format")
+	mustRun(t, append([]string{"store", "--patterns-file", pats, "--margin", "0.2", "--weights-format", "sparse", "--out", sp}, storeSizes...)...)
+	dw, _, err := network.ReadWeights(filepath.Join(dense, "weights.npy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw, _, err := network.ReadSparse(filepath.Join(sp, "weights.npz"))
+	if err != nil || !slices.Equal(sw.Dense().W, dw.W) {
+		t.Fatalf("store --weights-format sparse is not the dense store's weights (%v)", err)
+	}
+
+	// From the Hebbian weights on the same connectivity: the same synapses.
+	heb := filepath.Join(dir, "hebbian")
+	mustRun(t, append(args[:len(args):len(args)], "--start", "hebbian", "--out", heb)...)
+	if h, _, err := network.ReadSparse(filepath.Join(heb, "weights.npz")); err != nil || !slices.Equal(h.Start, s.Start) || !slices.Equal(h.Post, s.Post) {
+		t.Fatalf("--start hebbian --fan-in: other synapses than from zero (%v)", err)
+	}
+
+	// Incremental, from the .npz: the same synapses, old and new recalled.
+	more := generateFor(t, filepath.Join(dir, "b"), 4, 2)
+	out2 := filepath.Join(dir, "stored2")
+	mustRun(t, append([]string{"store", "--weights", filepath.Join(out, "weights.npz"), "--patterns-file", more, "--out", out2, "--margin", "0.2"}, storeSizes...)...)
+	rep = readStoreReport(t, out2)
+	if rep.RecallOld == nil || rep.RecallOld.F1 < 0.99 || rep.RecallNew.F1 < 0.99 {
+		t.Fatalf("after adding on sparse weights: old %v, new F1 %v", rep.RecallOld, rep.RecallNew.F1)
+	}
+	s3, _, err := network.ReadSparse(filepath.Join(out2, "weights.npz"))
+	if err != nil || !slices.Equal(s3.Start, s.Start) || !slices.Equal(s3.Post, s.Post) {
+		t.Fatalf("incremental store changed the synapses: %v", err)
+	}
+
+	// Interrupted and resumed.
+	part := filepath.Join(dir, "part")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	root := newRoot()
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	if err := execute(ctx, root, append(args, "--out", part)); err == nil || !strings.Contains(err.Error(), "continue with --resume") {
+		t.Fatalf("interrupted store: %v", err)
+	}
+	requireFiles(t, filepath.Join(part, checkpointDir), "weights.npz", storeStateFile)
+	if bad := runHdsnn(t, append(args[:len(args):len(args)], "--out", part, "--resume", "--fan-in", "64")...); bad.err == nil || !strings.Contains(bad.err.Error(), "other synapses") {
+		t.Errorf("resume with another fan-in: %v", bad.err)
+	}
+	mustRun(t, append(args, "--out", part, "--resume")...)
+	b, _, err := network.ReadSparse(filepath.Join(part, "weights.npz"))
+	if err != nil || !slices.Equal(s.W, b.W) {
+		t.Fatalf("resumed sparse store differs from an uninterrupted one: %v", err)
 	}
 }
