@@ -212,3 +212,25 @@ func TestQuantizeRefuses(t *testing.T) {
 		t.Error("Validate accepted an integer beyond ±7 at 4 bits")
 	}
 }
+
+func TestEnergy(t *testing.T) {
+	e := Energy(1_000_000)
+	want := map[string]float64{"loihi": 23.6e-6, "truenorth": 26e-6, "spinnaker1": 5.9}
+	if len(e) != len(want) {
+		t.Fatalf("%d estimates, want %d", len(e), len(want))
+	}
+	for _, x := range e {
+		if w := want[x.Platform]; math.Abs(x.Joules-w) > 1e-9*w {
+			t.Errorf("%s: %v J, want %v", x.Platform, x.Joules, w)
+		}
+	}
+	c := NewCost(300, 3, 64)
+	if c.SynOpsPerPattern != 100 || c.WeightBits != 64 || len(c.Energy) != 3 {
+		t.Errorf("NewCost: %+v", c)
+	}
+	w := network.NewWeights(2, 1)
+	w.W[1] = 0.5
+	if got := FloatBits(w); got != 64 {
+		t.Errorf("FloatBits of one non-zero weight = %d, want 64", got)
+	}
+}

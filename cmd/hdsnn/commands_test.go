@@ -187,6 +187,58 @@ func TestPipeline(t *testing.T) {
 	if err := json.Unmarshal(b, &scores); err != nil || len(scores.PerPattern) != 2 || scores.Pooled.F1 == nil {
 		t.Errorf("scores.json: %v\n%s", err, b)
 	}
+	recallPaths(t, filepath.Join(trained, "weights.npy"), pats, dir)
+}
+
+// recallPaths recalls the weights w on every arithmetic and at 8 bits and
+// checks the cost in scores.json and on stdout: the same SynOps on the
+// same spikes, and the memory of 8-bit weights an eighth of float64's
+// plus the scales.
+func recallPaths(t *testing.T, w, pats, dir string) {
+	t.Helper()
+	type cost struct {
+		Path string `json:"path"`
+		Cost struct {
+			SynOps     int64 `json:"synops"`
+			WeightBits int64 `json:"weight_bits"`
+			Energy     []struct {
+				Platform string  `json:"platform"`
+				Joules   float64 `json:"joules"`
+			} `json:"energy"`
+		} `json:"cost"`
+		Pooled struct {
+			F1 float64 `json:"f1"`
+		} `json:"pooled"`
+	}
+	got := map[string]cost{}
+	for name, extra := range map[string][]string{
+		"float64": nil, "float32": {"--float32"}, "int8": {"--bits", "8", "--integer"}, "q8": {"--bits", "8", "--rounding", "stochastic"},
+	} {
+		out := filepath.Join(dir, "recall-"+name)
+		r := mustRun(t, append([]string{"recall", "--weights", w, "--patterns-file", pats, "--out", out}, extra...)...)
+		if !strings.Contains(r.stdout, "SynOps") || !strings.Contains(r.stdout, "loihi") {
+			t.Errorf("recall %s prints no cost:\n%s", name, r.stdout)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "scores.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c cost
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		got[name] = c
+	}
+	f64, f32, i8 := got["float64"], got["float32"], got["int8"]
+	if f64.Path != "float64" || f32.Path != "float32" || i8.Path != "integer" {
+		t.Errorf("paths %q %q %q", f64.Path, f32.Path, i8.Path)
+	}
+	if f64.Cost.SynOps <= 0 || f32.Cost.SynOps != f64.Cost.SynOps || len(f64.Cost.Energy) < 2 || !(f64.Cost.Energy[0].Joules > 0) {
+		t.Errorf("costs: float64 %+v, float32 %+v", f64.Cost, f32.Cost)
+	}
+	if syn := f64.Cost.WeightBits / 64; i8.Cost.WeightBits != 8*syn+32*32 {
+		t.Errorf("8-bit weights take %d bits, want 8 per synapse (%d) plus 32 per neuron", i8.Cost.WeightBits, syn)
+	}
 }
 
 // TestBench times every stage at a tiny size and checks the table and the
