@@ -29,10 +29,8 @@ func BetaFixed(beta float64) int64 { return int64(math.Round(beta * (1 << LeakSh
 // the fixed-point multiply by β, rounded toward zero.
 func Leak(u, betaFix int64) int64 {
 	x := u * betaFix
-	if x < 0 {
-		return -((-x) >> LeakShift)
-	}
-	return x >> LeakShift
+	m := x >> 63 // 0 or −1: branch-free, as the sign of a membrane is unpredictable
+	return (((x^m)-m)>>LeakShift ^ m) - m
 }
 
 // Thresholds returns θ_j = round(θ·2^F/Scale[j]) of every neuron: the

@@ -246,7 +246,7 @@ func recallPaths(t *testing.T, w, pats, dir string) {
 func TestBench(t *testing.T) {
 	args := []string{"bench", "--neurons", "32", "--patterns", "2", "--steps", "60", "--delays", "5", "--p-a", "0.05", "--pre", "5", "--post", "5", "--repeats", "2"}
 	r := mustRun(t, args...)
-	for _, stage := range []string{"init", "recall", "sparse recall", "exact epoch", "sparse epoch", "store", "peak MB"} {
+	for _, stage := range []string{"init", "recall", "sparse recall", "exact epoch", "sparse epoch", "store", "float32 recall", "integer recall", "SynOps/s", "peak MB"} {
 		if !strings.Contains(r.stdout, stage) {
 			t.Errorf("bench table lacks %q:\n%s", stage, r.stdout)
 		}
@@ -258,8 +258,8 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(got.Timings) != 7 {
-		t.Fatalf("bench --json has %d stages, want 7", len(got.Timings))
+	if len(got.Timings) != 9 {
+		t.Fatalf("bench --json has %d stages, want 9", len(got.Timings))
 	}
 	for _, tm := range got.Timings {
 		if tm.PeakMemoryMB <= 0 {
@@ -271,6 +271,14 @@ func TestBench(t *testing.T) {
 	}
 	if got.Timings[1].Events <= 0 || got.Timings[2].Events <= 0 || got.Timings[4].Kept <= 0 || got.Timings[3].Kept != got.Timings[3].Pairs {
 		t.Errorf("recall events %d, sparse recall events %d, sparse kept %d, exact kept %d of %d", got.Timings[1].Events, got.Timings[2].Events, got.Timings[4].Kept, got.Timings[3].Kept, got.Timings[3].Pairs)
+	}
+	// Every recall stage makes the same synaptic operations; the float32
+	// and integer paths deliver exactly those.
+	ops := got.Timings[1].SynOps
+	for _, k := range []int{2, 7, 8} {
+		if tm := got.Timings[k]; ops <= 0 || (k == 2 && tm.SynOps != ops) || (k == 7 && (tm.SynOps != ops || tm.Events != ops)) || !(tm.SynOpsPerSecond > 0) {
+			t.Errorf("%s: SynOps %d (%v/s), events %d; dense recall %d", tm.Stage, tm.SynOps, tm.SynOpsPerSecond, tm.Events, ops)
+		}
 	}
 	if r := runHdsnn(t, "bench", "--stages", "warmup"); r.err == nil || !strings.Contains(r.err.Error(), "--stages") {
 		t.Errorf("unknown stage: %v", r.err)
