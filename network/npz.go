@@ -173,7 +173,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 	// Headers first: dtypes and sizes are checked before any data is read.
 	lengths := map[string]int{}
 	for _, name := range sparseArrays {
-		shape, dtype, err := arrayHeader(files[name])
+		shape, dtype, err := npy.ZipHeader(files[name])
 		if err != nil {
 			return nil, perr(fmt.Errorf("%s: %w", name, err))
 		}
@@ -200,7 +200,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 			return nil, perr(fmt.Errorf("post has %d entries but %s has %d; give every synapse one post, pre, delay and weight: %w", e, name, lengths[name], npy.ErrShape))
 		}
 	}
-	dims, err := readArray(files["shape"])
+	dims, err := npy.ZipFloat64(files["shape"])
 	if err != nil {
 		return nil, perr(fmt.Errorf("shape: %w", err))
 	}
@@ -217,7 +217,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 			n, d, e, FormatBytes(need), FormatBytes(avail), ErrTooLarge))
 	}
 	index := func(name string, lo, hi int) ([]int32, error) {
-		v, err := readArray(files[name])
+		v, err := npy.ZipFloat64(files[name])
 		if err != nil {
 			return nil, perr(fmt.Errorf("%s: %w", name, err))
 		}
@@ -242,7 +242,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 	if err != nil {
 		return nil, err
 	}
-	w, err := readArray(files["weight"])
+	w, err := npy.ZipFloat64(files["weight"])
 	if err != nil {
 		return nil, perr(fmt.Errorf("weight: %w", err))
 	}
@@ -267,30 +267,6 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 		s.Start[r+1] += s.Start[r]
 	}
 	return s, nil
-}
-
-// arrayHeader returns the shape and dtype of the .npy array f.
-func arrayHeader(f *zip.File) ([]int, string, error) {
-	r, err := f.Open()
-	if err != nil {
-		return nil, "", err
-	}
-	defer r.Close()
-	return npy.HeaderFrom(r)
-}
-
-// readArray reads the .npy array f as float64.
-func readArray(f *zip.File) ([]float64, error) {
-	r, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	a, err := npy.ReadFloat64From(r)
-	if err != nil {
-		return nil, err
-	}
-	return a.Data, nil
 }
 
 // writeSidecar writes meta, with the weights file's SHA-256 sum, to the

@@ -110,7 +110,7 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 		if f == nil {
 			return nil, perr(fmt.Errorf("the archive has no array %q: these are sparse float weights, not quantised ones; quantise them with hdsnn convert --bits (or recall them with --bits)", name))
 		}
-		shape, dtype, err := header(f)
+		shape, dtype, err := npy.ZipHeader(f)
 		if err != nil {
 			return nil, perr(fmt.Errorf("%s: %w", name, err))
 		}
@@ -127,7 +127,7 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 			return nil, perr(fmt.Errorf("%s has shape %s; want (%d,): one int per synapse, one scale per neuron, one bits: %w", name, npy.FormatShape(shape), want[name], npy.ErrShape))
 		}
 	}
-	bits, err := read(files["bits"])
+	bits, err := npy.ZipFloat64(files["bits"])
 	if err != nil {
 		return nil, perr(fmt.Errorf("bits: %w", err))
 	}
@@ -135,11 +135,11 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 	if b != math.Trunc(b) || (Config{Bits: int(b)}).Validate() != nil {
 		return nil, perr(fmt.Errorf("bits is %v; it must be 16, 8, 6, 4, 2 or 1", b))
 	}
-	ints, err := read(files["int"])
+	ints, err := npy.ZipFloat64(files["int"])
 	if err != nil {
 		return nil, perr(fmt.Errorf("int: %w", err))
 	}
-	scale, err := read(files["scale"])
+	scale, err := npy.ZipFloat64(files["scale"])
 	if err != nil {
 		return nil, perr(fmt.Errorf("scale: %w", err))
 	}
@@ -155,28 +155,4 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 		return nil, perr(fmt.Errorf("%w; the file's weights and its int and scale arrays disagree: quantise again (hdsnn convert --bits)", err))
 	}
 	return q, nil
-}
-
-// header returns the shape and dtype of the .npy array f.
-func header(f *zip.File) ([]int, string, error) {
-	r, err := f.Open()
-	if err != nil {
-		return nil, "", err
-	}
-	defer r.Close()
-	return npy.HeaderFrom(r)
-}
-
-// read reads the .npy array f as float64.
-func read(f *zip.File) ([]float64, error) {
-	r, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	a, err := npy.ReadFloat64From(r)
-	if err != nil {
-		return nil, err
-	}
-	return a.Data, nil
 }
