@@ -66,20 +66,42 @@ func Recall(w Synapses, p Params, set *raster.Set, seed, round uint64) (score.Co
 // RecallContext is Recall that stops, returning ctx.Err(), soon after ctx
 // is cancelled.
 func RecallContext(ctx context.Context, w Synapses, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, error) {
+	all, per, _, err := RecallCost(ctx, w, p, set, seed, round)
+	return all, per, err
+}
+
+// Cost is what the trials of a recall cost, summed over its patterns.
+type Cost struct {
+	// SynOps counts synaptic operations (State.SynOps).
+	SynOps int64 `json:"synops"`
+	// Events counts the synaptic events the simulation processed
+	// (State.Events).
+	Events int64 `json:"synaptic_events"`
+}
+
+// Add returns the sum of two costs.
+func (c Cost) Add(o Cost) Cost { return Cost{SynOps: c.SynOps + o.SynOps, Events: c.Events + o.Events} }
+
+// RecallCost is RecallContext that also returns the cost of the trials.
+func RecallCost(ctx context.Context, w Synapses, p Params, set *raster.Set, seed, round uint64) (score.Counts, []score.Counts, Cost, error) {
 	if err := p.Validate(set.T); err != nil {
-		return score.Counts{}, nil, err
+		return score.Counts{}, nil, Cost{}, err
 	}
 	if n, _ := w.Size(); set.N != n {
-		return score.Counts{}, nil, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, n)
+		return score.Counts{}, nil, Cost{}, fmt.Errorf("patterns have %d neurons, weights have %d", set.N, n)
 	}
 	per := make([]score.Counts, set.M())
+	costs := make([]Cost, set.M())
 	err := SimulateAllContext(ctx, w, p, Inputs(p, set, seed, round), nil, func(m int, st *State) error {
 		per[m] = st.Score(p, set.Patterns[m])
+		costs[m] = Cost{SynOps: st.SynOps, Events: st.Events}
 		return nil
 	})
 	var all score.Counts
-	for _, c := range per {
+	var cost Cost
+	for m, c := range per {
 		all = all.Add(c)
+		cost = cost.Add(costs[m])
 	}
-	return all, per, err
+	return all, per, cost, err
 }

@@ -108,6 +108,9 @@ func TestSparseSimulateMatchesDense(t *testing.T) {
 					t.Fatal(err)
 				}
 				sameTrial(t, tt.name, dense, sparse)
+				if want := synOps(w, dense); dense.SynOps != want || sparse.SynOps != want {
+					t.Errorf("trial %d: SynOps dense %d, sparse %d, want %d", m, dense.SynOps, sparse.SynOps, want)
+				}
 				if saturated(dense, d) != (tt.name == "saturated") {
 					t.Errorf("trial %d: saturated steps: %v, want %v", m, saturated(dense, d), tt.name == "saturated")
 				}
@@ -181,4 +184,23 @@ func TestSparseBenchmark(t *testing.T) {
 	}
 	sameTrial(t, "benchmark pattern 0", dense, sparse)
 	t.Logf("%d of %d weights non-zero; F1 %.3f; events per trial: dense %d, sparse %d", s.Entries(), len(w.W), cd.F1(), dense.Events, sparse.Events)
+}
+
+// synOps counts the synaptic operations of a trial by their definition:
+// for every step t ≥ D and every (i, d) seen at t − d, the non-zero
+// weights of row (i, d).
+func synOps(w *network.Weights, st *network.State) int64 {
+	var ops int64
+	for step := w.D; step < st.L; step++ {
+		for k := 1; k <= w.D; k++ {
+			for _, i := range st.Seen.Steps[step-k] {
+				for _, v := range w.Row(int(i), k) {
+					if v != 0 {
+						ops++
+					}
+				}
+			}
+		}
+	}
+	return ops
 }

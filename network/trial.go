@@ -57,6 +57,14 @@ type State struct {
 	// from) the currents — N per row of dense Weights, the row's entries
 	// for Sparse.
 	Events int64
+	// SynOps counts the synaptic operations of the trial as neuromorphic
+	// hardware counts them: one per delivered spike and synapse that
+	// exists, that is for every step t ≥ D and every (neuron, delay) pair
+	// seen in its window, the synapses of that pair's row — the stored
+	// entries of Sparse weights, the non-zero entries of dense Weights.
+	// It does not depend on how the simulation computed the currents
+	// (Events does).
+	SynOps int64
 }
 
 // Score compares the network's spikes of a cued-recall trial of pattern
@@ -83,9 +91,60 @@ func Simulate(w Synapses, p Params, x *raster.Raster, opt Options) (*State, erro
 // totals lazily sums every row of W: the current of a network in which
 // every (neuron, delay) pair is active. Trials of one batch share it.
 type totals struct {
-	once sync.Once
-	w    Synapses
-	sum  []float64
+	once    sync.Once
+	w       Synapses
+	sum     []float64
+	lenOnce sync.Once
+	rowLen  []int64
+}
+
+// lens returns the synapses of every row (pre·D + delay − 1) of W: the
+// non-zero entries of dense Weights, the stored ones of Sparse.
+func (s *totals) lens() []int64 {
+	s.lenOnce.Do(func() {
+		n, d := s.w.Size()
+		s.rowLen = make([]int64, n*d)
+		switch w := s.w.(type) {
+		case *Sparse:
+			for r := range s.rowLen {
+				s.rowLen[r] = w.Start[r+1] - w.Start[r]
+			}
+		case *Weights:
+			for r := range s.rowLen {
+				var c int64
+				for _, v := range w.W[r*n : (r+1)*n] {
+					if v != 0 {
+						c++
+					}
+				}
+				s.rowLen[r] = c
+			}
+		}
+	})
+	return s.rowLen
+}
+
+// synOps returns the synaptic operations of step t (see State.SynOps).
+func (s *Stepper) synOps(t int) int64 {
+	seen, d := s.st.Seen, s.d
+	if sp, ok := s.w.(*Sparse); ok {
+		var ops int64
+		for k := 1; k <= d; k++ {
+			for _, i := range seen.Steps[t-k] {
+				r := int(i)*d + k - 1
+				ops += sp.Start[r+1] - sp.Start[r]
+			}
+		}
+		return ops
+	}
+	lens := s.tot.lens()
+	var ops int64
+	for k := 1; k <= d; k++ {
+		for _, i := range seen.Steps[t-k] {
+			ops += lens[int(i)*d+k-1]
+		}
+	}
+	return ops
 }
 
 func (s *totals) get() []float64 {
@@ -183,7 +242,13 @@ func (s *Stepper) Step() bool {
 	} else {
 		clear(s.cur)
 	}
-	s.st.Events += s.synapses(t)
+	ev, sparse := s.synapses(t)
+	s.st.Events += ev
+	if sparse {
+		s.st.SynOps += ev
+	} else {
+		s.st.SynOps += s.synOps(t)
+	}
 	if s.opt.Dropout > 0 {
 		s.dropout()
 	}
@@ -199,7 +264,9 @@ func (s *Stepper) Step() bool {
 }
 
 // synapses adds to s.cur the rows of W of the (neuron, delay) pairs seen
-// in the window of step t and returns the synaptic events processed.
+// in the window of step t and returns the synaptic events processed and
+// whether they were the stored entries of the active rows of Sparse
+// weights (and so also the step's SynOps).
 //
 // A step whose window holds more than half of all (neuron, delay) pairs
 // starts from the totals and subtracts the rows of the inactive pairs, so
@@ -208,7 +275,7 @@ func (s *Stepper) Step() bool {
 // sparse one. Dense and sparse weights take the same branch and add (or
 // subtract) the same rows in the same order; the entries a sparse row
 // lacks are zeros, and x ± 0 == x, so the currents agree bit for bit.
-func (s *Stepper) synapses(t int) int64 {
+func (s *Stepper) synapses(t int) (int64, bool) {
 	w, seen, n, d := s.w, s.st.Seen, s.n, s.d
 	active := 0
 	for k := 1; k <= d; k++ {
@@ -217,14 +284,14 @@ func (s *Stepper) synapses(t int) int64 {
 	var events int64
 	if 2*active <= n*d {
 		if sp, ok := w.(*Sparse); ok {
-			return s.sparseRows(sp, t) // the same sums, without a call per row
+			return s.sparseRows(sp, t), true // the same sums, without a call per row
 		}
 		for k := 1; k <= d; k++ {
 			for _, i := range seen.Steps[t-k] {
 				events += w.addRow(s.cur, int(i), k)
 			}
 		}
-		return events
+		return events, false
 	}
 	copy(s.cur, s.tot.get())
 	for k := 1; k <= d; k++ {
@@ -237,7 +304,7 @@ func (s *Stepper) synapses(t int) int64 {
 			events += w.subRow(s.cur, i, k)
 		}
 	}
-	return events
+	return events, false
 }
 
 // sparseRows adds to s.cur the rows of sp of the (neuron, delay) pairs

@@ -9,9 +9,12 @@ import (
 	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/internal/enum"
 	"github.com/hdsnn/hdsnn/internal/memstat"
+	"github.com/hdsnn/hdsnn/internal/parallel"
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/quant"
+	"github.com/hdsnn/hdsnn/raster"
 )
 
 // Timing is the measured cost of one stage of the benchmark.
@@ -24,6 +27,11 @@ type Timing struct {
 	// recall) and EventsPerSecond their rate at the median time.
 	Events          int64   `json:"synaptic_events,omitempty"`
 	EventsPerSecond float64 `json:"events_per_second,omitempty"`
+	// SynOps counts the synaptic operations of one repeat (recall only,
+	// network.State.SynOps) and SynOpsPerSecond their rate at the median
+	// time.
+	SynOps          int64   `json:"synops,omitempty"`
+	SynOpsPerSecond float64 `json:"synops_per_second,omitempty"`
 	// Kept is the number of (step, neuron) pairs the backward pass
 	// visited, out of Pairs (epochs only).
 	Kept  int `json:"kept_pairs,omitempty"`
@@ -53,21 +61,29 @@ const (
 	// weights: the exact gradient of the stored synapses only, at the cost
 	// of the synapses.
 	StageSparseExactEpoch
+	// StageFloat32Recall is StageSparseRecall in float32 (weights,
+	// currents and membranes; quant.Recall32).
+	StageFloat32Recall
+	// StageIntegerRecall is StageSparseRecall on the integer path of the
+	// weights quantised to 8 bits, rounding to nearest (quant.Recall).
+	StageIntegerRecall
 )
 
-var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store", "sparse recall", "sparse exact epoch"}
+var stageNames = []string{"init", "recall", "exact epoch", "sparse epoch", "store", "sparse recall", "sparse exact epoch", "float32 recall", "integer recall"}
 
 // Stages returns every stage, in the order Bench times them.
 func Stages() []Stage {
-	return []Stage{StageInit, StageRecall, StageSparseRecall, StageExactEpoch, StageSparseExactEpoch, StageSparseEpoch, StageStore}
+	return []Stage{StageInit, StageRecall, StageSparseRecall, StageExactEpoch, StageSparseExactEpoch, StageSparseEpoch, StageStore, StageFloat32Recall, StageIntegerRecall}
 }
 
 // String returns "init", "recall", "exact epoch", "sparse epoch", "store",
-// "sparse recall" or "sparse exact epoch".
+// "sparse recall", "sparse exact epoch", "float32 recall" or "integer
+// recall".
 func (s Stage) String() string { return enum.String("Stage", stageNames, s) }
 
 // ParseStage parses "init", "recall", "exact epoch", "sparse epoch",
-// "store", "sparse recall" or "sparse exact epoch".
+// "store", "sparse recall", "sparse exact epoch", "float32 recall" or
+// "integer recall".
 func ParseStage(s string) (Stage, error) { return enum.Parse[Stage]("stage", stageNames, s) }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -88,7 +104,7 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			}
 			w = sp.Dense()
 		}
-	case StageSparseRecall, StageSparseExactEpoch:
+	case StageSparseRecall, StageSparseExactEpoch, StageFloat32Recall, StageIntegerRecall:
 		if sp == nil {
 			sp = w.Sparse()
 		}
@@ -111,14 +127,52 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			syn = sp
 		}
 		run = func() error {
-			events := make([]int64, len(xs))
+			events, ops := make([]int64, len(xs)), make([]int64, len(xs))
 			err := network.SimulateAll(syn, b.Params, xs, nil, func(m int, st *network.State) error {
-				events[m] = st.Events
+				events[m], ops[m] = st.Events, st.SynOps
 				return nil
 			})
-			tm.Events = 0
-			for _, e := range events {
+			tm.Events, tm.SynOps = 0, 0
+			for m, e := range events {
 				tm.Events += e
+				tm.SynOps += ops[m]
+			}
+			return err
+		}
+	case StageFloat32Recall, StageIntegerRecall:
+		xs := network.Inputs(b.Params, set, b.Train.Seed, 0)
+		var sim func(ctx context.Context, x *raster.Raster, record bool) (*network.State, error)
+		if stage == StageFloat32Recall {
+			net, err := quant.NewNet32(sp, b.Params)
+			if err != nil {
+				return nil, err
+			}
+			sim = net.Simulate
+		} else {
+			q, err := quant.Quantize(sp, quant.Config{Bits: 8})
+			if err != nil {
+				return nil, err
+			}
+			net, err := quant.NewIntNet(q, b.Params)
+			if err != nil {
+				return nil, err
+			}
+			sim = net.Simulate
+		}
+		run = func() error {
+			events, ops := make([]int64, len(xs)), make([]int64, len(xs))
+			err := parallel.For(len(xs), func(m int) error {
+				st, err := sim(context.Background(), xs[m], false)
+				if err != nil {
+					return err
+				}
+				events[m], ops[m] = st.Events, st.SynOps
+				return nil
+			})
+			tm.Events, tm.SynOps = 0, 0
+			for m, e := range events {
+				tm.Events += e
+				tm.SynOps += ops[m]
 			}
 			return err
 		}
@@ -160,14 +214,15 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			return err
 		}
 	default:
-		return nil, fmt.Errorf("stage %v is not known; use init, recall, sparse recall, exact epoch, sparse exact epoch, sparse epoch or store", stage)
+		return nil, fmt.Errorf("stage %v is not known; use init, recall, sparse recall, exact epoch, sparse exact epoch, sparse epoch, store, float32 recall or integer recall", stage)
 	}
 	return run, nil
 }
 
 // Bench times the stages of the benchmark b, each `repeats` times, and
 // returns the medians: the initialisation, the recall of all M patterns
-// on dense weights and on their sparse form, one exact training epoch
+// on dense weights and on their sparse form (and on the sparse form in
+// float32 and, quantised to 8 bits, on the integer path), one exact training epoch
 // (forward, exact backward, optimiser step) on dense weights and on their
 // sparse form, one sparse epoch (surrogate support b.Train.Support, or 0.5
 // when that is zero) and margin storage of the patterns. When b keeps
@@ -212,6 +267,9 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 		}
 		if tm.Events > 0 && tm.Median > 0 {
 			tm.EventsPerSecond = float64(tm.Events) / tm.Median
+		}
+		if tm.SynOps > 0 && tm.Median > 0 {
+			tm.SynOpsPerSecond = float64(tm.SynOps) / tm.Median
 		}
 		tm.PeakMemoryMB = memstat.PeakMB()
 		out = append(out, tm)

@@ -24,6 +24,7 @@ import (
 	"github.com/hdsnn/hdsnn/learn"
 	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/quant"
 	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
@@ -121,6 +122,9 @@ type Phase struct {
 	Score   score.Result `json:"score"`
 	F1      []float64    `json:"f1_per_pattern"`
 	Seconds float64      `json:"seconds"`
+	// Cost is the recall's synaptic operations, the weights' memory and
+	// the energy the operations would take on neuromorphic hardware.
+	Cost quant.Cost `json:"cost"`
 }
 
 // Report is what a benchmark run measured, written as report.json.
@@ -328,11 +332,11 @@ func sameTraining(a, b learn.Config) bool {
 // phase recalls every pattern once and scores it.
 func phase(ctx context.Context, w network.Synapses, p network.Params, set *raster.Set, seed, round uint64) (Phase, error) {
 	start := time.Now()
-	all, per, err := network.RecallContext(ctx, w, p, set, seed, round)
+	all, per, cost, err := network.RecallCost(ctx, w, p, set, seed, round)
 	if err != nil {
 		return Phase{}, err
 	}
-	ph := Phase{Score: all.Result(), Seconds: time.Since(start).Seconds()}
+	ph := Phase{Score: all.Result(), Seconds: time.Since(start).Seconds(), Cost: quant.NewCost(cost.SynOps, set.M(), quant.FloatBits(w))}
 	for _, c := range per {
 		ph.F1 = append(ph.F1, c.F1())
 	}

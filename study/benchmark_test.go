@@ -294,7 +294,7 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageSparseRecall, study.StageExactEpoch, study.StageSparseExactEpoch, study.StageSparseEpoch, study.StageStore}
+	stages := []study.Stage{study.StageInit, study.StageRecall, study.StageSparseRecall, study.StageExactEpoch, study.StageSparseExactEpoch, study.StageSparseEpoch, study.StageStore, study.StageFloat32Recall, study.StageIntegerRecall}
 	if len(timings) != len(stages) {
 		t.Fatalf("%d timings, want %d", len(timings), len(stages))
 	}
@@ -338,7 +338,10 @@ func TestBench(t *testing.T) {
 	} else if one[0].Events != timings[1].Events {
 		t.Errorf("recall events %d, then %d: not deterministic", timings[1].Events, one[0].Events)
 	}
-	if _, err := b.Bench(1, []study.Stage{study.Stage(7)}, nil); err == nil || !strings.Contains(err.Error(), "Stage(7)") {
+	if sp, f32 := timings[2], timings[7]; f32.SynOps != sp.SynOps || f32.Events != f32.SynOps || timings[8].SynOps <= 0 {
+		t.Errorf("float32 recall: %d SynOps, %d events; sparse %d, %d; integer %d SynOps", f32.SynOps, f32.Events, sp.SynOps, sp.Events, timings[8].SynOps)
+	}
+	if _, err := b.Bench(1, []study.Stage{study.Stage(9)}, nil); err == nil || !strings.Contains(err.Error(), "Stage(9)") {
 		t.Errorf("unknown stage: %v", err)
 	}
 	if _, err := b.Bench(0, nil, nil); err == nil {

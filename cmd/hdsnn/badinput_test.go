@@ -175,6 +175,10 @@ func TestBadInput(t *testing.T) {
 		{"non-square weights", []string{"simulate", "--weights", "$F/wrect.npy", "--input", "$F/input.npy"}, []string{"shape", "(N, N, D)"}, nil},
 		{"truncated weights", []string{"recall", "--weights", "$F/trunc.npy", "--patterns-file", "$F/pats.npy"}, []string{"--weights", "truncated"}, nil},
 		{"weights are patterns", []string{"train", "--weights", "$F/pats.npy", "--patterns-file", "$F/pats.npy"}, []string{"--weights", "shape"}, nil},
+		{"unsupported bits", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--bits", "3"}, []string{"--bits", "16, 8, 6, 4, 2 or 1"}, nil},
+		{"unknown rounding", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--bits", "8", "--rounding", "up"}, []string{"--rounding", "nearest or stochastic"}, nil},
+		{"integer without bits", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--integer"}, []string{"--integer", "--bits"}, nil},
+		{"integer and float32", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--bits", "8", "--integer", "--float32"}, []string{"--integer", "--float32"}, nil},
 		{"weights and patterns differ in size", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats16.npy"}, []string{"16 neurons", "want 32"}, nil},
 		{"train sizes differ", []string{"train", "--weights", "$F/w.npy", "--patterns-file", "$F/pats16.npy"}, []string{"16 neurons", "want 32"}, nil},
 

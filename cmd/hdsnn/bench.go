@@ -33,12 +33,16 @@ of all M patterns on the dense weights and on their sparse form (the non-zero
 entries only, same spikes), one exact training epoch on the dense weights and
 on their sparse form ("sparse exact epoch": the gradient of the stored
 synapses only), and one sparse epoch (surrogate support --surrogate-support,
-or 0.5 when that is 0). With --fan-in (or --weights-format sparse) the
+or 0.5 when that is 0), margin storage, and the recall of the sparse form in
+float32 ("float32 recall") and, quantised to 8 bits, on the integer path
+("integer recall", SPEC §2.3). With --fan-in (or --weights-format sparse) the
 weights are built sparse on that connectivity and the dense stages run on
 their dense form. Each stage is repeated --repeats times; the table shows the
 median, the synaptic events processed by recall (N per weight row added to
-the currents; the row's entries for sparse recall) and their rate, and the
-(step, neuron) pairs each backward pass visited.`,
+the currents; the row's entries for sparse, float32 and integer recall) and
+their rate, the synaptic operations of recall (one per delivered spike and
+existing synapse, the same on every path) and their rate, and the (step,
+neuron) pairs each backward pass visited.`,
 		Example: `  hdsnn bench
   hdsnn bench --repeats 5 --json > bench.json
   hdsnn bench --fan-in 64 --stages "exact epoch","sparse exact epoch"
@@ -50,7 +54,7 @@ the currents; the row's entries for sparse recall) and their rate, and the
 		"beta", "theta", "reset", "pre", "post", "trigger", "init", "target", "norm",
 		"optimizer", "lr", "final-lr", "alpha", "dropout", "surrogate-support", "fan-in", "weights-format")
 	cmd.Flags().IntVar(&o.repeats, "repeats", 3, "repeats of each stage (the median is reported)")
-	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse exact epoch", "sparse epoch", store (default all)`)
+	cmd.Flags().StringSliceVar(&o.stages, "stages", nil, `stages to time, comma-separated: init, recall, "sparse recall", "exact epoch", "sparse exact epoch", "sparse epoch", store, "float32 recall", "integer recall" (default all)`)
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the timings as JSON instead of a table")
 	return cmd
 }
@@ -66,7 +70,7 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 	for _, s := range o.stages {
 		st, err := study.ParseStage(s)
 		if err != nil {
-			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"sparse recall\", \"exact epoch\", \"sparse exact epoch\", \"sparse epoch\" or store", s)
+			return fmt.Errorf("--stages: %q is not a stage; use init, recall, \"sparse recall\", \"exact epoch\", \"sparse exact epoch\", \"sparse epoch\", store, \"float32 recall\" or \"integer recall\"", s)
 		}
 		stages = append(stages, st)
 	}
@@ -107,16 +111,19 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 // printTimings writes the timings as a table.
 func printTimings(w io.Writer, ts []study.Timing) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tpairs kept\tpeak MB\t")
+	fmt.Fprintln(tw, "stage\tmedian s\tsynaptic events\tevents/s\tSynOps/s\tpairs kept\tpeak MB\t")
 	for _, t := range ts {
-		ev, rate, kept := "", "", ""
+		ev, rate, ops, kept := "", "", "", ""
 		if t.Events > 0 {
 			ev, rate = fmt.Sprintf("%.3g", float64(t.Events)), fmt.Sprintf("%.3g", t.EventsPerSecond)
+		}
+		if t.SynOps > 0 {
+			ops = fmt.Sprintf("%.3g", t.SynOpsPerSecond)
 		}
 		if t.Pairs > 0 {
 			kept = fmt.Sprintf("%d / %d", t.Kept, t.Pairs)
 		}
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t%.0f\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, kept, t.PeakMemoryMB)
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\t%s\t%s\t%.0f\t\n", strings.ReplaceAll(t.Stage.String(), "\t", " "), t.Median, ev, rate, ops, kept, t.PeakMemoryMB)
 	}
 	tw.Flush()
 }

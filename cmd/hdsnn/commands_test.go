@@ -187,6 +187,58 @@ func TestPipeline(t *testing.T) {
 	if err := json.Unmarshal(b, &scores); err != nil || len(scores.PerPattern) != 2 || scores.Pooled.F1 == nil {
 		t.Errorf("scores.json: %v\n%s", err, b)
 	}
+	recallPaths(t, filepath.Join(trained, "weights.npy"), pats, dir)
+}
+
+// recallPaths recalls the weights w on every arithmetic and at 8 bits and
+// checks the cost in scores.json and on stdout: the same SynOps on the
+// same spikes, and the memory of 8-bit weights an eighth of float64's
+// plus the scales.
+func recallPaths(t *testing.T, w, pats, dir string) {
+	t.Helper()
+	type cost struct {
+		Path string `json:"path"`
+		Cost struct {
+			SynOps     int64 `json:"synops"`
+			WeightBits int64 `json:"weight_bits"`
+			Energy     []struct {
+				Platform string  `json:"platform"`
+				Joules   float64 `json:"joules"`
+			} `json:"energy"`
+		} `json:"cost"`
+		Pooled struct {
+			F1 float64 `json:"f1"`
+		} `json:"pooled"`
+	}
+	got := map[string]cost{}
+	for name, extra := range map[string][]string{
+		"float64": nil, "float32": {"--float32"}, "int8": {"--bits", "8", "--integer"}, "q8": {"--bits", "8", "--rounding", "stochastic"},
+	} {
+		out := filepath.Join(dir, "recall-"+name)
+		r := mustRun(t, append([]string{"recall", "--weights", w, "--patterns-file", pats, "--out", out}, extra...)...)
+		if !strings.Contains(r.stdout, "SynOps") || !strings.Contains(r.stdout, "loihi") {
+			t.Errorf("recall %s prints no cost:\n%s", name, r.stdout)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "scores.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c cost
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		got[name] = c
+	}
+	f64, f32, i8 := got["float64"], got["float32"], got["int8"]
+	if f64.Path != "float64" || f32.Path != "float32" || i8.Path != "integer" {
+		t.Errorf("paths %q %q %q", f64.Path, f32.Path, i8.Path)
+	}
+	if f64.Cost.SynOps <= 0 || f32.Cost.SynOps != f64.Cost.SynOps || len(f64.Cost.Energy) < 2 || !(f64.Cost.Energy[0].Joules > 0) {
+		t.Errorf("costs: float64 %+v, float32 %+v", f64.Cost, f32.Cost)
+	}
+	if syn := f64.Cost.WeightBits / 64; i8.Cost.WeightBits != 8*syn+32*32 {
+		t.Errorf("8-bit weights take %d bits, want 8 per synapse (%d) plus 32 per neuron", i8.Cost.WeightBits, syn)
+	}
 }
 
 // TestBench times every stage at a tiny size and checks the table and the
@@ -194,7 +246,7 @@ func TestPipeline(t *testing.T) {
 func TestBench(t *testing.T) {
 	args := []string{"bench", "--neurons", "32", "--patterns", "2", "--steps", "60", "--delays", "5", "--p-a", "0.05", "--pre", "5", "--post", "5", "--repeats", "2"}
 	r := mustRun(t, args...)
-	for _, stage := range []string{"init", "recall", "sparse recall", "exact epoch", "sparse epoch", "store", "peak MB"} {
+	for _, stage := range []string{"init", "recall", "sparse recall", "exact epoch", "sparse epoch", "store", "float32 recall", "integer recall", "SynOps/s", "peak MB"} {
 		if !strings.Contains(r.stdout, stage) {
 			t.Errorf("bench table lacks %q:\n%s", stage, r.stdout)
 		}
@@ -206,8 +258,8 @@ func TestBench(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("bench --json: %v\n%s", err, r.stdout)
 	}
-	if len(got.Timings) != 7 {
-		t.Fatalf("bench --json has %d stages, want 7", len(got.Timings))
+	if len(got.Timings) != 9 {
+		t.Fatalf("bench --json has %d stages, want 9", len(got.Timings))
 	}
 	for _, tm := range got.Timings {
 		if tm.PeakMemoryMB <= 0 {
@@ -219,6 +271,14 @@ func TestBench(t *testing.T) {
 	}
 	if got.Timings[1].Events <= 0 || got.Timings[2].Events <= 0 || got.Timings[4].Kept <= 0 || got.Timings[3].Kept != got.Timings[3].Pairs {
 		t.Errorf("recall events %d, sparse recall events %d, sparse kept %d, exact kept %d of %d", got.Timings[1].Events, got.Timings[2].Events, got.Timings[4].Kept, got.Timings[3].Kept, got.Timings[3].Pairs)
+	}
+	// Every recall stage makes the same synaptic operations; the float32
+	// and integer paths deliver exactly those.
+	ops := got.Timings[1].SynOps
+	for _, k := range []int{2, 7, 8} {
+		if tm := got.Timings[k]; ops <= 0 || (k == 2 && tm.SynOps != ops) || (k == 7 && (tm.SynOps != ops || tm.Events != ops)) || !(tm.SynOpsPerSecond > 0) {
+			t.Errorf("%s: SynOps %d (%v/s), events %d; dense recall %d", tm.Stage, tm.SynOps, tm.SynOpsPerSecond, tm.Events, ops)
+		}
 	}
 	if r := runHdsnn(t, "bench", "--stages", "warmup"); r.err == nil || !strings.Contains(r.err.Error(), "--stages") {
 		t.Errorf("unknown stage: %v", r.err)

@@ -21,7 +21,7 @@ import (
 func newExperimentCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "experiment",
-		Short: "Run the published experiments and new ones: robustness, sequential recall, scans, capacity, search",
+		Short: "Run the published experiments and new ones: robustness, sequential recall, scans, capacity, search, quantisation",
 		Long: `Each experiment runs its independent runs on all cores, appends one row per run
 to a tidy CSV (parameters, seed, precision, recall, F1, loss, counts, seconds)
 and draws a figure (PNG and SVG). Rows already in the CSV are skipped, so an
@@ -40,6 +40,7 @@ so that a run finishes in well under two minutes on 2 cores.`,
 		newScanCmd(),
 		newCapacityCmd(),
 		newSearchCmd(),
+		newQuantCmd(),
 	)
 	return cmd
 }

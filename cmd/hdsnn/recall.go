@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hdsnn/hdsnn"
+	"github.com/hdsnn/hdsnn/internal/parallel"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/quant"
+	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/score"
 )
 
@@ -15,6 +21,11 @@ import (
 type recallCmd struct {
 	options
 	plot plotOptions
+	// Quantisation and arithmetic (hdsnn recall only).
+	bits     int
+	rounding string
+	integer  bool
+	float32  bool
 }
 
 // newRecallCmd builds "hdsnn recall": cued recall of every pattern.
@@ -31,12 +42,22 @@ pattern on steps [pre + D, pre + T) (SPEC §2.2).
 
 Writes spikes.npy (the network's own spikes, uint8, shape (M, N, L) with
 L = pre + T + post), scores.json (pooled and per-pattern precision, recall
-and F1) and recall.png/svg (the trial of --plot-pattern, neurons
---plot-neurons). --seed selects the background noise. The neuron and trial
-flags default to the values the weights' sidecar records (a flag given with
-another value wins, with a note).`,
+and F1, and the cost: synaptic operations, the weights' memory in bits and
+energy estimates for neuromorphic platforms, README "Deployment") and
+recall.png/svg (the trial of --plot-pattern, neurons --plot-neurons). --seed
+selects the background noise. The neuron and trial flags default to the
+values the weights' sidecar records (a flag given with another value wins,
+with a note).
+
+--bits b (16, 8, 6, 4, 2 or 1) quantises the weights on the fly, one
+symmetric scale per postsynaptic neuron, rounding --rounding (nearest or
+stochastic, seeded by --seed; SPEC §2.3), and recalls on the dequantised
+weights; with --integer the trials run on the integer path instead (integer
+weights and fixed-point membranes, as on Loihi). --float32 runs the trials
+with float32 weights and membranes.`,
 		Example: `  hdsnn recall --weights trained/weights.npy --patterns-file data/patterns.npy --out recall
-  hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --trigger 20 --seed 3 --out recall-short-cue`,
+  hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --trigger 20 --seed 3 --out recall-short-cue
+  hdsnn recall --weights init/weights.npy --patterns-file data/patterns.npy --bits 8 --integer --out recall-int8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -47,15 +68,107 @@ another value wins, with a note).`,
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
 	_ = cmd.MarkFlagRequired("weights")
 	_ = cmd.MarkFlagRequired("patterns-file")
+	fs.IntVar(&o.bits, "bits", 0, "quantise the weights to `b` bits (16, 8, 6, 4, 2 or 1; 0: no quantisation)")
+	fs.StringVar(&o.rounding, "rounding", "nearest", "rounding of --bits: nearest or stochastic")
+	fs.BoolVar(&o.integer, "integer", false, "run the trials on the integer path (needs --bits)")
+	fs.BoolVar(&o.float32, "float32", false, "run the trials with float32 weights and membranes")
 	o.addOutput(cmd, "")
 	o.plot.addPlot(cmd)
 	return cmd
+}
+
+// quantConfig checks the quantisation flags and returns the quantisation
+// to apply (nil: none).
+func (o *recallCmd) quantConfig() (*quant.Config, error) {
+	r, err := quant.ParseRounding(o.rounding)
+	if err != nil {
+		return nil, fmt.Errorf("--rounding: %w", err)
+	}
+	if o.integer && o.float32 {
+		return nil, fmt.Errorf("--integer and --float32 are two arithmetics; give one")
+	}
+	if o.bits == 0 {
+		if o.integer {
+			return nil, fmt.Errorf("--integer runs quantised weights; give --bits (e.g. --bits 8)")
+		}
+		if o.fs.Changed("rounding") {
+			return nil, fmt.Errorf("--rounding applies to --bits; give --bits too")
+		}
+		return nil, nil
+	}
+	c := quant.Config{Bits: o.bits, Rounding: r, Seed: o.seed}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("--bits: %w", err)
+	}
+	return &c, nil
+}
+
+// recallPath returns the name of the arithmetic the trials run in.
+func (o *recallCmd) recallPath() string {
+	switch {
+	case o.integer:
+		return "integer"
+	case o.float32:
+		return "float32"
+	}
+	return "float64"
+}
+
+// simulate runs the trials xs of w in the arithmetic the flags ask for,
+// after quantising w by qc when it is not nil, and returns the states and
+// the memory of the weights in bits.
+func (o *recallCmd) simulate(ctx context.Context, w network.Synapses, qc *quant.Config, p network.Params, xs []*raster.Raster) ([]*network.State, int64, error) {
+	bits := quant.FloatBits(w)
+	if qc == nil && !o.float32 {
+		states, err := simulateAll(ctx, w, p, xs, network.Options{})
+		return states, bits, err
+	}
+	sp, ok := w.(*network.Sparse)
+	if !ok {
+		sp = w.(*network.Weights).Sparse()
+	}
+	var sim func(x *raster.Raster) (*network.State, error)
+	if qc != nil {
+		q, err := quant.Quantize(sp, *qc)
+		if err != nil {
+			return nil, 0, err
+		}
+		sp, bits = q.S, q.MemoryBits()
+		if o.integer {
+			net, err := quant.NewIntNet(q, p)
+			if err != nil {
+				return nil, 0, err
+			}
+			sim = func(x *raster.Raster) (*network.State, error) { return net.Simulate(ctx, x, false) }
+		}
+	}
+	if o.float32 {
+		net, err := quant.NewNet32(sp, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		sim = func(x *raster.Raster) (*network.State, error) { return net.Simulate(ctx, x, false) }
+	}
+	if sim == nil {
+		states, err := simulateAll(ctx, sp, p, xs, network.Options{})
+		return states, bits, err
+	}
+	states := make([]*network.State, len(xs))
+	err := parallel.For(len(xs), func(m int) (err error) {
+		states[m], err = sim(xs[m])
+		return err
+	})
+	return states, bits, err
 }
 
 // run validates the flags, files and outputs, runs the trials and writes
 // the spikes, scores and figure.
 func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err := o.validate(); err != nil {
+		return err
+	}
+	qc, err := o.quantConfig()
+	if err != nil {
 		return err
 	}
 	if err := checkOutputs(o.out, o.force, recallOutputs()...); err != nil {
@@ -84,10 +197,15 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, err := simulateAll(cmd.Context(), w, p, network.Inputs(p, set, o.seed, 0), network.Options{})
+	states, weightBits, err := o.simulate(cmd.Context(), w, qc, p, network.Inputs(p, set, o.seed, 0))
 	if err != nil {
 		return err
 	}
+	var synops int64
+	for _, st := range states {
+		synops += st.SynOps
+	}
+	cost := quant.NewCost(synops, len(states), weightBits)
 	var all score.Counts
 	per := make([]score.Counts, len(states))
 	for m, st := range states {
@@ -105,7 +223,13 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		Seed       uint64         `json:"seed"`
 		Pooled     score.Result   `json:"pooled"`
 		PerPattern []score.Result `json:"per_pattern"`
-	}{Version: hdsnn.Version, Weights: o.weights, Patterns: o.patternsFile, Params: p, Seed: o.seed, Pooled: all.Result()}
+		// Path is the arithmetic: float64, float32 or integer.
+		Path string `json:"path"`
+		// Quantisation is the --bits quantisation, if any.
+		Quantisation *quant.Config `json:"quantisation,omitempty"`
+		Cost         quant.Cost    `json:"cost"`
+	}{Version: hdsnn.Version, Weights: o.weights, Patterns: o.patternsFile, Params: p, Seed: o.seed, Pooled: all.Result(),
+		Path: o.recallPath(), Quantisation: qc, Cost: cost}
 	for _, c := range per {
 		scores.PerPattern = append(scores.PerPattern, c.Result())
 	}
@@ -121,6 +245,22 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	}
 	out := cmd.OutOrStdout()
 	printScore(out, fmt.Sprintf("recall of %d patterns", set.M()), all.Result())
+	printCost(out, o.recallPath(), qc, cost)
 	fmt.Fprintf(out, "wrote %s\n", o.out)
 	return nil
+}
+
+// printCost prints the arithmetic, the synaptic operations, the weights'
+// memory and the energy estimates of a recall.
+func printCost(w io.Writer, path string, qc *quant.Config, c quant.Cost) {
+	q := ""
+	if qc != nil {
+		q = fmt.Sprintf(", %d-bit %v weights", qc.Bits, qc.Rounding)
+	}
+	var e []string
+	for _, x := range c.Energy {
+		e = append(e, fmt.Sprintf("%s %.3g J", x.Platform, x.Joules))
+	}
+	fmt.Fprintf(w, "%s path%s: %d SynOps (%.4g per pattern), weights %.4g kbit; energy %s\n",
+		path, q, c.SynOps, c.SynOpsPerPattern, float64(c.WeightBits)/1000, strings.Join(e, ", "))
 }

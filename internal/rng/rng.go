@@ -38,6 +38,9 @@ const (
 	// Connectivity streams draw the presynaptic neurons of each
 	// postsynaptic neuron under a fan-in (initw.NewConnectivity).
 	Connectivity uint64 = 7
+	// Quantise streams draw the stochastic rounding of quantised weights
+	// (quant.Quantize).
+	Quantise uint64 = 8
 )
 
 // Rounds of the Background streams (network.Inputs). A round names which

@@ -1,0 +1,85 @@
+package quant_test
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/quant"
+	"github.com/hdsnn/hdsnn/study"
+)
+
+// TestBenchmarkPaths recalls the published benchmark (N = 512, M = 16,
+// T = 1000, D = 41, default Hebbian weights) on the float64, float32 and
+// integer paths: the float32 path must give the float64 spikes (or the
+// test lists each difference with its membrane at threshold), 8-bit
+// integer recall must keep F1 ≥ 0.999 and agree with the float64 path on
+// the dequantised weights to within a few spikes, and every path must
+// report the same SynOps on the same spikes.
+func TestBenchmarkPaths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the benchmark recall takes seconds")
+	}
+	ctx := context.Background()
+	st, err := study.DefaultBenchmark().Store(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, set := st.Bench.Params, st.Patterns
+	s := st.Weights.Sparse()
+	c64, _, cost64, err := network.RecallCost(ctx, s, p, set, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c32, _, cost32, err := quant.Recall32(ctx, s, p, set, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c32 != c64 || cost32.SynOps != cost64.SynOps {
+		t.Errorf("float32 recall %+v (SynOps %d), float64 %+v (SynOps %d)", c32, cost32.SynOps, c64, cost64.SynOps)
+	}
+	// The spikes of every trial, step by step; a difference is listed with
+	// the membranes of the neurons on either side of threshold.
+	for m, x := range network.Inputs(p, set, 1, 0) {
+		a, _ := network.Simulate(s, p, x, network.Options{Record: true})
+		b, _ := quant.Simulate32(s, p, x, true)
+		for step := range a.Spikes.Steps {
+			if !slices.Equal(a.Spikes.Steps[step], b.Spikes.Steps[step]) {
+				t.Errorf("pattern %d step %d: float64 spikes %v, float32 %v", m, step, a.Spikes.Steps[step], b.Spikes.Steps[step])
+				for j := range set.N {
+					if u, v := a.Membrane[step*a.N+j], b.Membrane[step*a.N+j]; (u > p.Theta) != (v > float64(float32(p.Theta))) {
+						t.Errorf("  neuron %d: float64 membrane %.9g, float32 %.9g, θ = %v", j, u, v, p.Theta)
+					}
+				}
+				break
+			}
+		}
+	}
+	if cost64.SynOps <= 0 || cost64.SynOps != cost64.Events {
+		t.Errorf("float64 sparse recall: SynOps %d, events %d", cost64.SynOps, cost64.Events)
+	}
+
+	for _, bits := range []int{8, 4} {
+		q, err := quant.Quantize(s, quant.Config{Bits: bits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, _, costI, err := quant.Recall(ctx, q, p, set, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf, _, _, err := network.RecallCost(ctx, q.S, p, set, 1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d bits: integer F1 %.5f, float64 on the dequantised weights %.5f, unquantised %.5f; SynOps %d", bits, ci.F1(), cf.F1(), c64.F1(), costI.SynOps)
+		if bits == 8 && ci.F1() < 0.999 {
+			t.Errorf("8-bit integer recall F1 = %.5f, want ≥ 0.999", ci.F1())
+		}
+		if d := math.Abs(ci.F1() - cf.F1()); d > 0.01 {
+			t.Errorf("%d bits: integer F1 %.5f differs from float %.5f by more than 0.01", bits, ci.F1(), cf.F1())
+		}
+	}
+}

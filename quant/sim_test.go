@@ -1,0 +1,116 @@
+package quant
+
+import (
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
+)
+
+func TestLeak(t *testing.T) {
+	for _, tc := range []struct{ u, beta, want int64 }{
+		{8128, 2867, 5689},     // 5689.2 → 5689
+		{-8128, 2867, -5689},   // toward zero, not −5690
+		{-17799, 2867, -12458}, // −12458.4 → −12458 (floor would give −12459)
+		{4096, 4096, 4096},
+		{0, 2867, 0},
+		{1, 2867, 0},
+		{-1, 2867, 0},
+	} {
+		if got := Leak(tc.u, tc.beta); got != tc.want {
+			t.Errorf("Leak(%d, %d) = %d, want %d", tc.u, tc.beta, got, tc.want)
+		}
+	}
+	if got := BetaFixed(0.7); got != 2867 {
+		t.Errorf("BetaFixed(0.7) = %d, want 2867", got)
+	}
+}
+
+// TestIntegerHand runs a hand-computed network of three neurons and one
+// delay: neuron 0 is clamped on at steps 0, 1, 2 and drives neuron 1
+// through w = 0.5 and neuron 2 through w = −0.3. At 8 bits both become
+// ±127 (scales 0.5/127 and 0.3/127), θ_1 = round(0.8·64·254) = 13005,
+// θ_2 = round(0.8·64·127/0.3) = 21675, β_fix = 2867.
+func TestIntegerHand(t *testing.T) {
+	w := network.NewWeights(3, 1)
+	w.Row(0, 1)[1] = 0.5
+	w.Row(0, 1)[2] = -0.3
+	q, err := QuantizeDense(w, Config{Bits: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(q.Int, []int32{127, -127}) {
+		t.Fatalf("Int = %v", q.Int)
+	}
+	p := network.Params{Beta: 0.7, Theta: 0.8, Reset: network.Subtract, D: 1}
+	if th := Thresholds(q, p.Theta); !slices.Equal(th, []int64{math.MaxInt64, 13005, 21675}) {
+		t.Fatalf("thresholds %v", th)
+	}
+	x := raster.New(3, 5)
+	for s := range 3 {
+		x.Steps[s] = []int32{0}
+	}
+	st, err := Simulate(q, p, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Neuron 1: 127·64 = 8128; leak(8128) + 8128 = 13817 > 13005 spikes;
+	// leak(13817) + 8128 − 13005 = 4794; leak(4794) = 3355.
+	// Neuron 2: −8128, −13817, −17799, leak(−17799) = −12458.
+	want := [][3]float64{{0, 0, 0}, {0, 8128, -8128}, {0, 13817, -13817}, {0, 4794, -17799}, {0, 3355, -12458}}
+	for s, row := range want {
+		if got := st.Membrane[3*s : 3*s+3]; !slices.Equal(got, row[:]) {
+			t.Errorf("step %d: membranes %v, want %v", s, got, row)
+		}
+	}
+	for s, spk := range st.Spikes.Steps {
+		if want := s == 2; slices.Equal(spk, []int32{1}) != want || (!want && len(spk) > 0) {
+			t.Errorf("step %d: spikes %v", s, spk)
+		}
+	}
+	if st.SynOps != 6 || st.Events != 6 { // three steps deliver neuron 0's two synapses
+		t.Errorf("SynOps %d, events %d, want 6", st.SynOps, st.Events)
+	}
+
+	// Zero reset: the spike at step 2 zeroes the membrane before step 3,
+	// which then holds 8128 alone.
+	p.Reset = network.Zero
+	st, err = Simulate(q, p, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Membrane[3*3+1]; got != 8128 {
+		t.Errorf("zero reset: membrane of neuron 1 at step 3 = %v, want 8128", got)
+	}
+}
+
+// TestFloat32Hand checks the float32 path on the same network against
+// float64 at the precision of float32.
+func TestFloat32Hand(t *testing.T) {
+	w := network.NewWeights(3, 1)
+	w.Row(0, 1)[1] = 0.5
+	w.Row(0, 1)[2] = -0.3
+	p := network.Params{Beta: 0.7, Theta: 0.8, Reset: network.Subtract, D: 1}
+	x := raster.New(3, 5)
+	for s := range 3 {
+		x.Steps[s] = []int32{0}
+	}
+	f32, err := Simulate32(w.Sparse(), p, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f64, err := network.Simulate(w, p, x, network.Options{Record: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range f64.Membrane {
+		if math.Abs(f32.Membrane[k]-f64.Membrane[k]) > 1e-6 {
+			t.Errorf("membrane %d: float32 %v, float64 %v", k, f32.Membrane[k], f64.Membrane[k])
+		}
+	}
+	if f32.Spikes.Count() != 1 || !f32.Spikes.Has(1, 2) || f64.Spikes.Count() != 1 {
+		t.Errorf("spikes: float32 %v, float64 %v", f32.Spikes.Events(), f64.Spikes.Events())
+	}
+}
