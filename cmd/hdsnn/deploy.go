@@ -78,8 +78,8 @@ the same for every stage; quantised stages run on the integer path.`,
 	fs.IntVar(&o.fanK, "fan-in", 0, "keep the `K` strongest presynaptic neurons of every neuron (0: all)")
 	fs.Float64Var(&o.keep, "keep", 0, "keep this fraction of the synapses, the largest |w| (0: all)")
 	fs.StringVar(&o.rounding, "rounding", "nearest", "quantisation rounding: nearest or stochastic")
-	fs.IntVar(&o.refineEpochs, "refine-epochs", 200, "epochs of training on the kept synapses (0: none); the best epoch is kept")
-	fs.Float64Var(&o.refineLR, "refine-lr", 5e-3, "learning rate of the refinement (Adam, sparse surrogate gradients), held for all but the last eighth of the epochs, then annealed")
+	fs.IntVar(&o.refineEpochs, "refine-epochs", prune.DefaultRefineEpochs, "epochs of training on the kept synapses (0: none); the best epoch is kept")
+	fs.Float64Var(&o.refineLR, "refine-lr", prune.DefaultRefineLR, "learning rate of the refinement (Adam, sparse surrogate gradients), held for all but the last eighth of the epochs, then annealed")
 	_ = cmd.MarkFlagRequired("weights")
 	_ = cmd.MarkFlagRequired("patterns-file")
 	_ = cmd.MarkFlagRequired("profile")
@@ -192,9 +192,8 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	ctx := cmd.Context()
-	cfg := prune.RefineConfig(o.refineEpochs)
-	cfg.LR, cfg.Seed = o.refineLR, o.seed
-	cfg.Warmup = o.refineEpochs - o.refineEpochs/8
+	cfg := prune.RefineConfig(o.refineEpochs, o.refineLR)
+	cfg.Seed = o.seed
 	round := rng.ValidationRound(o.refineEpochs)
 	qc := quant.Config{Bits: pr.Bits, Rounding: rounding, Seed: o.seed}
 
