@@ -27,7 +27,26 @@ var sparseArrays = []string{"post", "pre", "delay", "weight", "shape"}
 // float64 weight, one entry per stored synapse, sorted by (pre, delay,
 // post), and int64 shape = (N, N, D). The dense tensor of the SPEC layout
 // is w[post, pre, delay − 1] = weight, zero elsewhere.
-func WriteSparseTo(out io.Writer, s *Sparse) error {
+func WriteSparseTo(out io.Writer, s *Sparse) error { return WriteSparseArraysTo(out, s) }
+
+// NPZArray is an extra array of a sparse weights archive, such as the
+// integers and scales of quantised weights: the archive member Name.npy,
+// whose content Write writes (as a .npy array).
+type NPZArray struct {
+	Name  string
+	Write func(io.Writer) error
+}
+
+// WriteSparseArraysTo writes s as WriteSparseTo does, followed by the
+// extra arrays, in order. The sparse arrays' names are reserved.
+func WriteSparseArraysTo(out io.Writer, s *Sparse, extra ...NPZArray) error {
+	for _, a := range extra {
+		for _, name := range sparseArrays {
+			if a.Name == name {
+				return fmt.Errorf("sparse weights: an extra array cannot be named %q, a name of the sparse arrays", name)
+			}
+		}
+	}
 	e := len(s.Post)
 	pre, delay := make([]int32, e), make([]int32, e)
 	for r := 0; r < s.N*s.D; r++ {
@@ -36,10 +55,7 @@ func WriteSparseTo(out io.Writer, s *Sparse) error {
 		}
 	}
 	z := zip.NewWriter(out)
-	for _, a := range []struct {
-		name  string
-		write func(io.Writer) error
-	}{
+	arrays := append([]NPZArray{
 		{"post", func(w io.Writer) error { return npy.WriteInt32To(w, []int{e}, s.Post) }},
 		{"pre", func(w io.Writer) error { return npy.WriteInt32To(w, []int{e}, pre) }},
 		{"delay", func(w io.Writer) error { return npy.WriteInt32To(w, []int{e}, delay) }},
@@ -47,12 +63,13 @@ func WriteSparseTo(out io.Writer, s *Sparse) error {
 		{"shape", func(w io.Writer) error {
 			return npy.WriteInt64To(w, []int{3}, []int64{int64(s.N), int64(s.N), int64(s.D)})
 		}},
-	} {
-		w, err := z.CreateHeader(&zip.FileHeader{Name: a.name + ".npy", Method: zip.Store})
+	}, extra...)
+	for _, a := range arrays {
+		w, err := z.CreateHeader(&zip.FileHeader{Name: a.Name + ".npy", Method: zip.Store})
 		if err != nil {
 			return err
 		}
-		if err := a.write(w); err != nil {
+		if err := a.Write(w); err != nil {
 			return err
 		}
 	}
@@ -63,12 +80,24 @@ func WriteSparseTo(out io.Writer, s *Sparse) error {
 // sidecar, as WriteWeights does for dense weights. Both files are written
 // atomically.
 func WriteSparse(path string, s *Sparse, meta Meta) error {
+	return WriteSparseArrays(path, s, meta)
+}
+
+// WriteSparseArrays is WriteSparse with extra arrays in the archive (see
+// WriteSparseArraysTo). Readers of sparse weights ignore them.
+func WriteSparseArrays(path string, s *Sparse, meta Meta, extra ...NPZArray) error {
 	meta.Format = WeightsFormat
 	meta.Layout = SparseLayout
+	for i, a := range extra {
+		if i == 0 {
+			meta.Layout += "; also"
+		}
+		meta.Layout += " " + a.Name
+	}
 	meta.N, meta.D = s.N, s.D
 	h := sha256.New()
 	err := atomicfile.Write(path, func(out io.Writer) error {
-		return WriteSparseTo(io.MultiWriter(out, h), s)
+		return WriteSparseArraysTo(io.MultiWriter(out, h), s, extra...)
 	})
 	if err != nil {
 		return err

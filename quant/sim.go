@@ -170,23 +170,36 @@ func (k *intKernel) deliver(seen *raster.Raster, t int) int64 {
 }
 
 func (k *intKernel) update(spk []int32) []int32 {
-	u, cur, th, beta := k.u, k.cur[:len(k.u)], k.net.theta[:len(k.u)], k.net.beta
-	zero := k.net.reset == network.Zero
-	for j, v := range u {
-		fired := v > th[j]
-		if fired && zero {
-			v = 0
+	u := k.u
+	cur, th, beta := k.cur[:len(u)], k.net.theta[:len(u)], k.net.beta
+	if k.net.reset == network.Zero {
+		for j, v := range u {
+			t := th[j]
+			if v > t {
+				v = 0
+			}
+			v = Leak(v, beta) + cur[j]<<FracBits
+			u[j] = v
+			if v > t {
+				spk = append(spk, int32(j))
+			}
 		}
-		v = Leak(v, beta) + cur[j]<<FracBits
-		if fired && !zero {
-			v -= th[j]
+		clear(cur)
+		return spk
+	}
+	for j, v := range u { // one loop per reset rule: no test of the rule per neuron
+		t := th[j]
+		var r int64
+		if v > t {
+			r = t
 		}
+		v = Leak(v, beta) + cur[j]<<FracBits - r
 		u[j] = v
-		cur[j] = 0
-		if v > th[j] {
+		if v > t {
 			spk = append(spk, int32(j))
 		}
 	}
+	clear(cur)
 	return spk
 }
 

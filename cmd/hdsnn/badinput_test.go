@@ -179,6 +179,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown rounding", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--bits", "8", "--rounding", "up"}, []string{"--rounding", "nearest or stochastic"}, nil},
 		{"integer without bits", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--integer"}, []string{"--integer", "--bits"}, nil},
 		{"integer and float32", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats.npy", "--bits", "8", "--integer", "--float32"}, []string{"--integer", "--float32"}, nil},
+		{"convert to 3 bits", []string{"convert", "--in", "$F/w.npy", "--out", "$OUT/q.npz", "--bits", "3"}, []string{"--bits", "16, 8, 6, 4, 2 or 1"}, nil},
+		{"quantised to npy", []string{"convert", "--in", "$F/w.npy", "--out", "$OUT/q.npy", "--bits", "8"}, []string{"--out", ".npz"}, nil},
 		{"weights and patterns differ in size", []string{"recall", "--weights", "$F/w.npy", "--patterns-file", "$F/pats16.npy"}, []string{"16 neurons", "want 32"}, nil},
 		{"train sizes differ", []string{"train", "--weights", "$F/w.npy", "--patterns-file", "$F/pats16.npy"}, []string{"16 neurons", "want 32"}, nil},
 

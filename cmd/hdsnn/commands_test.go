@@ -210,12 +210,22 @@ func recallPaths(t *testing.T, w, pats, dir string) {
 			F1 float64 `json:"f1"`
 		} `json:"pooled"`
 	}
+	q8 := filepath.Join(dir, "q8", "weights.npz")
+	mustRun(t, "convert", "--in", w, "--out", q8, "--bits", "8")
+	if r := runHdsnn(t, "recall", "--weights", q8, "--patterns-file", pats, "--out", filepath.Join(dir, "x"), "--bits", "4"); r.err == nil || !strings.Contains(r.err.Error(), "already quantised") {
+		t.Errorf("--bits on quantised weights: %v", r.err)
+	}
 	got := map[string]cost{}
 	for name, extra := range map[string][]string{
 		"float64": nil, "float32": {"--float32"}, "int8": {"--bits", "8", "--integer"}, "q8": {"--bits", "8", "--rounding", "stochastic"},
+		"file8": {"--integer"},
 	} {
 		out := filepath.Join(dir, "recall-"+name)
-		r := mustRun(t, append([]string{"recall", "--weights", w, "--patterns-file", pats, "--out", out}, extra...)...)
+		weights := w
+		if name == "file8" {
+			weights = q8
+		}
+		r := mustRun(t, append([]string{"recall", "--weights", weights, "--patterns-file", pats, "--out", out}, extra...)...)
 		if !strings.Contains(r.stdout, "SynOps") || !strings.Contains(r.stdout, "loihi") {
 			t.Errorf("recall %s prints no cost:\n%s", name, r.stdout)
 		}
@@ -235,6 +245,9 @@ func recallPaths(t *testing.T, w, pats, dir string) {
 	}
 	if f64.Cost.SynOps <= 0 || f32.Cost.SynOps != f64.Cost.SynOps || len(f64.Cost.Energy) < 2 || !(f64.Cost.Energy[0].Joules > 0) {
 		t.Errorf("costs: float64 %+v, float32 %+v", f64.Cost, f32.Cost)
+	}
+	if file := got["file8"]; file.Path != "integer" || file.Cost.SynOps != i8.Cost.SynOps || file.Cost.WeightBits != i8.Cost.WeightBits || file.Pooled != i8.Pooled {
+		t.Errorf("recall of the 8-bit file %+v, of --bits 8 %+v", file, i8)
 	}
 	if syn := f64.Cost.WeightBits / 64; i8.Cost.WeightBits != 8*syn+32*32 {
 		t.Errorf("8-bit weights take %d bits, want 8 per synapse (%d) plus 32 per neuron", i8.Cost.WeightBits, syn)

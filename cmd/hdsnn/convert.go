@@ -11,12 +11,16 @@ import (
 
 	"github.com/hdsnn/hdsnn"
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/quant"
 )
 
 // convertCmd holds the flags of "hdsnn convert".
 type convertCmd struct {
-	in, out string
-	force   bool
+	in, out  string
+	force    bool
+	bits     int
+	rounding string
+	seed     uint64
 }
 
 // newConvertCmd builds "hdsnn convert": dense .npy weights to sparse .npz
@@ -36,9 +40,17 @@ The sidecar of --in (weights.json beside it), if any, is written beside
 --out with the new file's SHA-256, so the parameters travel with the
 weights; --out must therefore not share the sidecar of --in (another
 directory or another name). When the directory of --out has a manifest,
-the new files are added to it, so that recall accepts them.`,
+the new files are added to it, so that recall accepts them.
+
+--bits b (16, 8, 6, 4, 2 or 1) quantises the weights (one symmetric scale per
+postsynaptic neuron, --rounding nearest or stochastic seeded by --seed; SPEC
+§2.3) and writes a quantised .npz: the sparse arrays with the dequantised
+weights, which every reader of sparse weights takes, plus int (int32, one per
+synapse), scale (float64, one per neuron) and bits. hdsnn recall --integer
+runs such a file on the integer path without --bits.`,
 		Example: `  hdsnn convert --in out/run/weights.npy --out sparse/weights.npz
-  hdsnn convert --in sparse/weights.npz --out dense/weights.npy`,
+  hdsnn convert --in sparse/weights.npz --out dense/weights.npy
+  hdsnn convert --in out/run/weights.npy --out int8/weights.npz --bits 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd) },
 	}
@@ -46,6 +58,9 @@ the new files are added to it, so that recall accepts them.`,
 	fs.StringVar(&o.in, "in", "", "weights `file` to convert: dense .npy or sparse .npz")
 	fs.StringVar(&o.out, "out", "", "converted weights `file`: .npz (sparse) or .npy (dense)")
 	fs.BoolVar(&o.force, "force", false, "overwrite --out and its sidecar")
+	fs.IntVar(&o.bits, "bits", 0, "quantise to `b` bits (16, 8, 6, 4, 2 or 1) and write a quantised .npz (0: no quantisation)")
+	fs.StringVar(&o.rounding, "rounding", "nearest", "rounding of --bits: nearest or stochastic")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of stochastic rounding")
 	_ = cmd.MarkFlagRequired("in")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
@@ -59,8 +74,21 @@ func (o *convertCmd) run(cmd *cobra.Command) error {
 			return fmt.Errorf("%s %s: weights are .npy (dense) or .npz (sparse); name the file with one of those extensions", f.flag, f.path)
 		}
 	}
-	if inExt == outExt {
-		return fmt.Errorf("--in and --out are both %s files: nothing to convert; use .npy for dense and .npz for sparse weights", inExt)
+	var qc *quant.Config
+	if o.bits != 0 || cmd.Flags().Changed("rounding") {
+		r, err := quant.ParseRounding(o.rounding)
+		if err != nil {
+			return fmt.Errorf("--rounding: %w", err)
+		}
+		qc = &quant.Config{Bits: o.bits, Rounding: r, Seed: o.seed}
+		if err := qc.Validate(); err != nil {
+			return fmt.Errorf("--bits: %w", err)
+		}
+		if outExt != ".npz" {
+			return fmt.Errorf("--out %s: quantised weights are written as .npz; name --out with that extension", o.out)
+		}
+	} else if inExt == outExt {
+		return fmt.Errorf("--in and --out are both %s files: nothing to convert; use .npy for dense and .npz for sparse weights (or --bits to quantise)", inExt)
 	}
 	if filepath.Clean(network.SidecarPath(o.in)) == filepath.Clean(network.SidecarPath(o.out)) {
 		return fmt.Errorf("--out %s would share the sidecar %s of --in; write it into another directory or under another name", o.out, network.SidecarPath(o.out))
@@ -90,6 +118,22 @@ func (o *convertCmd) run(cmd *cobra.Command) error {
 	if meta != nil {
 		m = *meta
 		m.Source = strings.TrimSpace(m.Source + " (converted by hdsnn convert from " + filepath.Base(o.in) + ")")
+	}
+	if qc != nil {
+		sp, ok := w.(*network.Sparse)
+		if !ok {
+			sp = w.(*network.Weights).Sparse()
+		}
+		q, err := quant.Quantize(sp, *qc)
+		if err != nil {
+			return err
+		}
+		m.Source = strings.TrimSpace(fmt.Sprintf("%s (quantised to %d bits, %v rounding, seed %d)", m.Source, qc.Bits, qc.Rounding, qc.Seed))
+		if err := quant.WriteWeights(o.out, q, m); err != nil {
+			return err
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%d synapses quantised to %d bits (%v): %.4g kbit of weights, %.4g kbit in float64\n", q.S.Entries(), q.Bits, qc.Rounding, float64(q.MemoryBits())/1000, float64(quant.FloatBits(sp))/1000)
+		w = nil
 	}
 	switch w := w.(type) {
 	case *network.Weights:

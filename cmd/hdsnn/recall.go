@@ -88,9 +88,6 @@ func (o *recallCmd) quantConfig() (*quant.Config, error) {
 		return nil, fmt.Errorf("--integer and --float32 are two arithmetics; give one")
 	}
 	if o.bits == 0 {
-		if o.integer {
-			return nil, fmt.Errorf("--integer runs quantised weights; give --bits (e.g. --bits 8)")
-		}
 		if o.fs.Changed("rounding") {
 			return nil, fmt.Errorf("--rounding applies to --bits; give --bits too")
 		}
@@ -101,6 +98,31 @@ func (o *recallCmd) quantConfig() (*quant.Config, error) {
 		return nil, fmt.Errorf("--bits: %w", err)
 	}
 	return &c, nil
+}
+
+// readQuantised returns the quantised weights of a quantised --weights
+// file (hdsnn convert --bits), nil for float weights; --integer needs one
+// or --bits, and a quantised file takes no --bits.
+func (o *recallCmd) readQuantised(qc *quant.Config) (*quant.Weights, error) {
+	var q *quant.Weights
+	if strings.EqualFold(filepath.Ext(o.weights), ".npz") {
+		ok, err := quant.IsQuantised(o.weights)
+		if err != nil {
+			return nil, fmt.Errorf("--weights: %w", err)
+		}
+		if ok {
+			if q, _, err = quant.ReadWeights(o.weights); err != nil {
+				return nil, fmt.Errorf("--weights: %w", err)
+			}
+			if qc != nil {
+				return nil, fmt.Errorf("--weights %s is already quantised to %d bits; drop --bits, or quantise its float source", o.weights, q.Bits)
+			}
+		}
+	}
+	if o.integer && q == nil && qc == nil {
+		return nil, fmt.Errorf("--integer runs quantised weights; give --bits (e.g. --bits 8) or quantised weights (hdsnn convert --bits)")
+	}
+	return q, nil
 }
 
 // recallPath returns the name of the arithmetic the trials run in.
@@ -117,9 +139,12 @@ func (o *recallCmd) recallPath() string {
 // simulate runs the trials xs of w in the arithmetic the flags ask for,
 // after quantising w by qc when it is not nil, and returns the states and
 // the memory of the weights in bits.
-func (o *recallCmd) simulate(ctx context.Context, w network.Synapses, qc *quant.Config, p network.Params, xs []*raster.Raster) ([]*network.State, int64, error) {
+func (o *recallCmd) simulate(ctx context.Context, w network.Synapses, fileQ *quant.Weights, qc *quant.Config, p network.Params, xs []*raster.Raster) ([]*network.State, int64, error) {
 	bits := quant.FloatBits(w)
-	if qc == nil && !o.float32 {
+	if fileQ != nil {
+		bits = fileQ.MemoryBits()
+	}
+	if fileQ == nil && qc == nil && !o.float32 {
 		states, err := simulateAll(ctx, w, p, xs, network.Options{})
 		return states, bits, err
 	}
@@ -128,10 +153,13 @@ func (o *recallCmd) simulate(ctx context.Context, w network.Synapses, qc *quant.
 		sp = w.(*network.Weights).Sparse()
 	}
 	var sim func(x *raster.Raster) (*network.State, error)
-	if qc != nil {
-		q, err := quant.Quantize(sp, *qc)
-		if err != nil {
-			return nil, 0, err
+	if fileQ != nil || qc != nil {
+		q := fileQ
+		if q == nil {
+			var err error
+			if q, err = quant.Quantize(sp, *qc); err != nil {
+				return nil, 0, err
+			}
 		}
 		sp, bits = q.S, q.MemoryBits()
 		if o.integer {
@@ -178,6 +206,10 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	fileQ, err := o.readQuantised(qc)
+	if err != nil {
+		return err
+	}
 	wn, wd := w.Size()
 	set, err := o.readPatterns(wn)
 	if err != nil {
@@ -197,7 +229,7 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 
-	states, weightBits, err := o.simulate(cmd.Context(), w, qc, p, network.Inputs(p, set, o.seed, 0))
+	states, weightBits, err := o.simulate(cmd.Context(), w, fileQ, qc, p, network.Inputs(p, set, o.seed, 0))
 	if err != nil {
 		return err
 	}
@@ -225,11 +257,16 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 		PerPattern []score.Result `json:"per_pattern"`
 		// Path is the arithmetic: float64, float32 or integer.
 		Path string `json:"path"`
-		// Quantisation is the --bits quantisation, if any.
+		// Quantisation is the --bits quantisation, if any; FileBits the
+		// width of weights read quantised (hdsnn convert --bits).
 		Quantisation *quant.Config `json:"quantisation,omitempty"`
+		FileBits     int           `json:"quantised_file_bits,omitempty"`
 		Cost         quant.Cost    `json:"cost"`
 	}{Version: hdsnn.Version, Weights: o.weights, Patterns: o.patternsFile, Params: p, Seed: o.seed, Pooled: all.Result(),
 		Path: o.recallPath(), Quantisation: qc, Cost: cost}
+	if fileQ != nil {
+		scores.FileBits = fileQ.Bits
+	}
 	for _, c := range per {
 		scores.PerPattern = append(scores.PerPattern, c.Result())
 	}
@@ -245,17 +282,30 @@ func (o *recallCmd) run(cmd *cobra.Command) error {
 	}
 	out := cmd.OutOrStdout()
 	printScore(out, fmt.Sprintf("recall of %d patterns", set.M()), all.Result())
-	printCost(out, o.recallPath(), qc, cost)
+	printCost(out, o.recallPath(), weightsLabel(qc, fileQ), cost)
 	fmt.Fprintf(out, "wrote %s\n", o.out)
 	return nil
 }
 
-// printCost prints the arithmetic, the synaptic operations, the weights'
-// memory and the energy estimates of a recall.
-func printCost(w io.Writer, path string, qc *quant.Config, c quant.Cost) {
+// weightsLabel describes quantised weights for printCost: quantised by
+// --bits (qc), read quantised from the file (q), or "" for float weights.
+func weightsLabel(qc *quant.Config, q *quant.Weights) string {
+	switch {
+	case qc != nil:
+		return fmt.Sprintf("%d-bit %v weights", qc.Bits, qc.Rounding)
+	case q != nil:
+		return fmt.Sprintf("%d-bit weights from the file", q.Bits)
+	}
+	return ""
+}
+
+// printCost prints the arithmetic, the weights (label, if any), the
+// synaptic operations, the weights' memory and the energy estimates of a
+// recall.
+func printCost(w io.Writer, path, label string, c quant.Cost) {
 	q := ""
-	if qc != nil {
-		q = fmt.Sprintf(", %d-bit %v weights", qc.Bits, qc.Rounding)
+	if label != "" {
+		q = ", " + label
 	}
 	var e []string
 	for _, x := range c.Energy {
