@@ -46,7 +46,9 @@ synapses (by |w|, ties by index; package prune) — refine the kept synapses by
 training them alone (--refine-epochs, keeping the best epoch), quantise them
 to the profile's width (package quant: per-neuron symmetric scale), and write:
 
-  weights.npz      the deployed weights (dequantised), for hdsnn recall
+  weights.npz      the deployed weights, for hdsnn recall: quantised weights
+                   (int, scale, bits beside the dequantised weight; recall
+                   --integer runs them on the integer path) or float64
   connections.csv, pre/post/delay/slot/weight/scale.npy, neurons.json,
   patterns.npy, input.npy
                    the export (README "Files"): connection lists for Brian2,
@@ -267,7 +269,13 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 		return err
 	}
 	wm := network.Meta{Version: hdsnn.Version, Params: &p, Seed: o.seed, Source: "deploy --profile " + pr.Name, Details: raw}
-	if err := network.WriteSparse(filepath.Join(o.out, "weights.npz"), deployed, wm); err != nil {
+	wpath := filepath.Join(o.out, "weights.npz")
+	if q != nil {
+		err = quant.WriteWeights(wpath, q, wm) // recall runs it on the integer path with --integer
+	} else {
+		err = network.WriteSparse(wpath, deployed, wm)
+	}
+	if err != nil {
 		return err
 	}
 	rep := struct {

@@ -70,6 +70,9 @@ func TestDeploy(t *testing.T) {
 			}
 			// The deployed weights are recalled by hdsnn recall.
 			mustRun(t, "recall", "--weights", filepath.Join(out, "weights.npz"), "--patterns-file", pats, "--out", filepath.Join(out, "recall"))
+			if tt.bits > 0 { // quantised weights file: the integer path runs it as deployed
+				mustRun(t, "recall", "--integer", "--weights", filepath.Join(out, "weights.npz"), "--patterns-file", pats, "--out", filepath.Join(out, "recall-int"))
+			}
 		})
 	}
 }
