@@ -21,7 +21,7 @@ func TestHelp(t *testing.T) {
 	if root.Short == "" || root.Long == "" || root.Example == "" {
 		t.Error("root command lacks Short, Long or Example")
 	}
-	want := []string{"bench", "convert", "experiment", "generate", "gradient", "init", "recall", "run", "simulate", "store", "sweep", "train"}
+	want := []string{"bench", "convert", "deploy", "experiment", "generate", "gradient", "init", "recall", "run", "simulate", "store", "sweep", "train"}
 	var got []string
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

@@ -41,6 +41,7 @@ so that a run finishes in well under two minutes on 2 cores.`,
 		newCapacityCmd(),
 		newSearchCmd(),
 		newQuantCmd(),
+		newPruningCmd(),
 	)
 	return cmd
 }
