@@ -13,6 +13,7 @@ import (
 	"github.com/hdsnn/hdsnn/export"
 	"github.com/hdsnn/hdsnn/internal/rng"
 	"github.com/hdsnn/hdsnn/learn"
+	"github.com/hdsnn/hdsnn/margin"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/prune"
 	"github.com/hdsnn/hdsnn/quant"
@@ -29,9 +30,16 @@ type deployCmd struct {
 	bits, delaysPer, maxDel, fanK int
 	keep                          float64
 	rounding                      string
+	refine                        string
 	refineEpochs                  int
 	refineLR                      float64
 }
+
+// Refinement methods of deploy --refine.
+const (
+	refineTrain  = "train"
+	refineMargin = "margin"
+)
 
 // newDeployCmd builds "hdsnn deploy": fit weights into a hardware budget,
 // refine them and export them.
@@ -42,8 +50,10 @@ func newDeployCmd() *cobra.Command {
 		Short: "Fit the weights into a hardware budget, refine them and export them as connection lists",
 		Long: `Apply the budget of a hardware profile to the weights — the largest delay, the
 delays kept per (post, pre) connection, the fan-in, the kept fraction of
-synapses (by |w|, ties by index; package prune) — refine the kept synapses by
-training them alone (--refine-epochs, keeping the best epoch), quantise them
+synapses (by |w|, ties by index; package prune) — refine the kept synapses
+(--refine train: train them alone for --refine-epochs, keeping the best
+epoch; --refine margin: store the patterns again by margin storage on the
+kept synapses only, package margin, with the margin flags), quantise them
 to the profile's width (package quant: per-neuron symmetric scale), and write:
 
   weights.npz      the deployed weights, for hdsnn recall: quantised weights
@@ -70,7 +80,7 @@ the same for every stage; quantised stages run on the integer path.`,
 	}
 	fs := cmd.Flags()
 	o.add(fs, "weights", "patterns-file", "dt", "neurons", "steps",
-		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed")
+		"beta", "theta", "reset", "pre", "post", "trigger", "p-a", "seed", marginFlags)
 	inferDefault(fs, "neurons", "for .csv patterns; default: from the weights")
 	inferDefault(fs, "steps", "for .csv patterns; default: from the file")
 	fs.StringVar(&o.profile, "profile", "", "hardware profile: loihi2, spinnaker2 or custom")
@@ -80,6 +90,7 @@ the same for every stage; quantised stages run on the integer path.`,
 	fs.IntVar(&o.fanK, "fan-in", 0, "keep the `K` strongest presynaptic neurons of every neuron (0: all)")
 	fs.Float64Var(&o.keep, "keep", 0, "keep this fraction of the synapses, the largest |w| (0: all)")
 	fs.StringVar(&o.rounding, "rounding", "nearest", "quantisation rounding: nearest or stochastic")
+	fs.StringVar(&o.refine, "refine", refineTrain, "refinement of the kept synapses: train (sparse surrogate-gradient training) or margin (margin storage on the kept synapses)")
 	fs.IntVar(&o.refineEpochs, "refine-epochs", prune.DefaultRefineEpochs, "epochs of training on the kept synapses (0: none); the best epoch is kept")
 	fs.Float64Var(&o.refineLR, "refine-lr", prune.DefaultRefineLR, "learning rate of the refinement (Adam, sparse surrogate gradients), held for all but the last eighth of the epochs, then annealed")
 	_ = cmd.MarkFlagRequired("weights")
@@ -155,6 +166,9 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 	}
 	if o.refineEpochs < 0 || !(o.refineLR > 0) {
 		return fmt.Errorf("--refine-epochs %d, --refine-lr %v: need epochs ≥ 0 and a positive learning rate", o.refineEpochs, o.refineLR)
+	}
+	if o.refine != refineTrain && o.refine != refineMargin {
+		return fmt.Errorf("--refine %q: choose %s or %s", o.refine, refineTrain, refineMargin)
 	}
 	rounding, err := quant.ParseRounding(o.rounding)
 	if err != nil {
@@ -238,7 +252,22 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 	}
 	refined := pruned
 	var ref *prune.Refinement
-	if o.refineEpochs > 0 {
+	var mrep *margin.Report
+	switch {
+	case o.refine == refineMargin:
+		o.margin.Seed = o.seed
+		if err := o.margin.Validate(p); err != nil {
+			return fmt.Errorf("margin storage: %w", err)
+		}
+		s, r, err := margin.StoreSparse(ctx, p, set, pruned, o.margin, margin.Hooks{})
+		if err != nil {
+			return fmt.Errorf("refine by margin storage: %w", err)
+		}
+		refined, mrep = s, &r
+		if err := floatStage("refined (margin storage)", refined); err != nil {
+			return err
+		}
+	case o.refineEpochs > 0:
 		ref, err = prune.Refine(ctx, pruned, p, set, cfg, nil)
 		if err != nil {
 			return err
@@ -263,7 +292,12 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 	if _, err := export.Write(o.out, exp); err != nil {
 		return err
 	}
-	details := map[string]any{"profile": pr, "refine": cfg, "weights": o.weights}
+	details := map[string]any{"profile": pr, "refine": o.refine, "weights": o.weights}
+	if o.refine == refineMargin {
+		details["margin"] = o.margin
+	} else {
+		details["training"] = cfg
+	}
 	raw, err := json.Marshal(details)
 	if err != nil {
 		return err
@@ -286,12 +320,21 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 		Params   network.Params `json:"params"`
 		Seed     uint64         `json:"seed"`
 		Round    uint64         `json:"background_round"`
-		Refine   learn.Config   `json:"refine"`
+		Method   string         `json:"refine_method"`
+		Refine   *learn.Config  `json:"refine,omitempty"`
 		Best     int            `json:"refine_best_epoch"`
+		Margin   *margin.Config `json:"margin,omitempty"`
+		Solver   *margin.Report `json:"margin_solver,omitempty"`
 		Stages   []deployStage  `json:"stages"`
 		Usage    prune.Usage    `json:"usage"`
 		Budget   []budgetRow    `json:"budget_check"`
-	}{hdsnn.Version, o.weights, o.patternsFile, pr, p, o.seed, round, cfg, 0, stages, usage, check}
+	}{Version: hdsnn.Version, Weights: o.weights, Patterns: o.patternsFile, Profile: pr, Params: p, Seed: o.seed, Round: round,
+		Method: o.refine, Stages: stages, Usage: usage, Budget: check}
+	if o.refine == refineMargin {
+		rep.Margin, rep.Solver = &o.margin, mrep
+	} else {
+		rep.Refine = &cfg
+	}
 	if ref != nil {
 		rep.Best = ref.BestEpoch
 	}

@@ -93,12 +93,60 @@ func TestDeployRefusesBadFlags(t *testing.T) {
 		{[]string{"--profile", "custom", "--keep", "2"}, "--keep"},
 		{[]string{"--profile", "loihi2", "--rounding", "up"}, "--rounding"},
 		{[]string{"--profile", "loihi2", "--refine-epochs", "-1"}, "--refine-epochs"},
+		{[]string{"--profile", "loihi2", "--refine", "hebbian"}, "--refine"},
+		{[]string{"--profile", "loihi2", "--refine", "margin", "--margin", "-1"}, "margin"},
 	}
 	for _, tt := range tests {
 		args := append([]string{"deploy", "--weights", w, "--patterns-file", pats, "--out", filepath.Join(dir, "out")}, tt.args...)
 		r := runHdsnn(t, args...)
 		if r.err == nil || !strings.Contains(r.err.Error(), tt.want) {
 			t.Errorf("%v: error %v, want one naming %q", tt.args, r.err, tt.want)
+		}
+	}
+}
+
+// TestDeployRefineMargin checks refinement by margin storage on the kept
+// synapses: it keeps the pruned support, meets the budget and brings back
+// the replay that pruning broke.
+func TestDeployRefineMargin(t *testing.T) {
+	dir := t.TempDir()
+	data, ini, out := filepath.Join(dir, "data"), filepath.Join(dir, "init"), filepath.Join(dir, "deploy")
+	pats := filepath.Join(data, "patterns.npy")
+	// Margin storage needs about 50 active (neuron, delay) pairs per window
+	// (N·D·p_A) to carry a replay through background noise; smaller
+	// networks fail with every rule (README, capacity over N and D).
+	mustRun(t, "generate", "--neurons", "256", "--patterns", "2", "--steps", "200", "--delays", "21", "--p-a", "0.01", "--seed", "5", "--out", data)
+	mustRun(t, "init", "--patterns-file", pats, "--delays", "21", "--p-a", "0.01", "--out", ini)
+	mustRun(t, "deploy", "--profile", "loihi2", "--refine", "margin", "--weights", filepath.Join(ini, "weights.npy"), "--patterns-file", pats, "--out", out)
+	var rep struct {
+		Method string        `json:"refine_method"`
+		Stages []deployStage `json:"stages"`
+		Budget []budgetRow   `json:"budget_check"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "deploy.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Method != "margin" {
+		t.Errorf("refine_method %q, want margin", rep.Method)
+	}
+	f1 := map[string]float64{}
+	syn := map[string]int64{}
+	for _, st := range rep.Stages {
+		f1[st.Stage], syn[st.Stage] = st.Result.F1, st.Synapses
+	}
+	if f1["refined (margin storage)"] < 0.99 || f1["refined, quantised"] < 0.99 {
+		t.Errorf("after margin refinement F1 %v (8-bit %v), want ≥ 0.99; stages %+v", f1["refined (margin storage)"], f1["refined, quantised"], rep.Stages)
+	}
+	if syn["refined (margin storage)"] != syn["pruned"] {
+		t.Errorf("margin refinement has %d synapses, the pruned weights %d: it must keep their support", syn["refined (margin storage)"], syn["pruned"])
+	}
+	for _, row := range rep.Budget {
+		if !row.OK {
+			t.Errorf("budget check fails: %+v", row)
 		}
 	}
 }
