@@ -8,6 +8,7 @@ import (
 
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/quant"
+	"github.com/hdsnn/hdsnn/raster"
 	"github.com/hdsnn/hdsnn/study"
 )
 
@@ -81,5 +82,58 @@ func TestBenchmarkPaths(t *testing.T) {
 		if d := math.Abs(ci.F1() - cf.F1()); d > 0.01 {
 			t.Errorf("%d bits: integer F1 %.5f differs from float %.5f by more than 0.01", bits, ci.F1(), cf.F1())
 		}
+	}
+}
+
+// benchPaths returns the benchmark's clamp input of pattern 0 with its
+// Hebbian weights in sparse form and quantised to 8 bits.
+func benchPaths(b *testing.B) (network.Params, *network.Sparse, *quant.Weights, *raster.Raster) {
+	b.Helper()
+	st, err := study.DefaultBenchmark().Store(context.Background(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := st.Weights.Sparse()
+	q, err := quant.Quantize(s, quant.Config{Bits: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st.Bench.Params, s, q, network.Inputs(st.Bench.Params, st.Patterns, 1, 0)[0]
+}
+
+// BenchmarkTrialPaths times one cued-recall trial of the benchmark on the
+// sparse float64 path, the float32 path and the 8-bit integer path, in
+// SynOps per second.
+func BenchmarkTrialPaths(b *testing.B) {
+	p, s, q, x := benchPaths(b)
+	n32, err := quant.NewNet32(s, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nInt, err := quant.NewIntNet(q, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	paths := []struct {
+		name string
+		sim  func() (*network.State, error)
+	}{
+		{"float64", func() (*network.State, error) { return network.Simulate(s, p, x, network.Options{}) }},
+		{"float32", func() (*network.State, error) { return n32.Simulate(ctx, x, false) }},
+		{"integer", func() (*network.State, error) { return nInt.Simulate(ctx, x, false) }},
+	}
+	for _, path := range paths {
+		b.Run(path.name, func(b *testing.B) {
+			var ops int64
+			for b.Loop() {
+				st, err := path.sim()
+				if err != nil {
+					b.Fatal(err)
+				}
+				ops = st.SynOps
+			}
+			b.ReportMetric(float64(ops)*float64(b.N)/b.Elapsed().Seconds(), "SynOps/s")
+		})
 	}
 }
