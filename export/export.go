@@ -47,8 +47,10 @@ import (
 // Format names the layout of an export directory in neurons.json.
 const Format = "hdsnn-connections-1"
 
-// Files lists the files Write always writes.
-var Files = []string{"pre.npy", "post.npy", "delay.npy", "slot.npy", "weight.npy", "scale.npy", "connections.csv", "neurons.json"}
+// Files returns the names of the files Write always writes.
+func Files() []string {
+	return []string{"pre.npy", "post.npy", "delay.npy", "slot.npy", "weight.npy", "scale.npy", "connections.csv", "neurons.json"}
+}
 
 // Network is what Write exports.
 type Network struct {
@@ -235,7 +237,7 @@ func Write(dir string, nw Network) (*Neurons, error) {
 	}); err != nil {
 		return nil, err
 	}
-	files := append([]string(nil), Files...)
+	files := Files()
 	tr := Trial{Pre: p.Pre, Post: p.Post, Trigger: p.Trigger, PA: p.PA, FirstStep: p.D, Seed: nw.Seed, Round: nw.Round}
 	if nw.Patterns != nil {
 		set := nw.Patterns

@@ -102,7 +102,7 @@ the same for every stage; quantised stages run on the integer path.`,
 
 // deployOutputs are the files deploy writes.
 func deployOutputs() []string {
-	return append([]string{"weights.npz", "weights.json", "deploy.json", "patterns.npy", "input.npy"}, export.Files...)
+	return append([]string{"weights.npz", "weights.json", "deploy.json", "patterns.npy", "input.npy"}, export.Files()...)
 }
 
 // resolve returns the profile of the flags.
