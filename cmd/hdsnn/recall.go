@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -309,8 +310,21 @@ func printCost(w io.Writer, path, label string, c quant.Cost) {
 	}
 	var e []string
 	for _, x := range c.Energy {
-		e = append(e, fmt.Sprintf("%s %.3g J", x.Platform, x.Joules))
+		e = append(e, x.Platform+" "+joules(x.Joules))
 	}
-	fmt.Fprintf(w, "%s path%s: %d SynOps (%.4g per pattern), weights %.4g kbit; energy %s\n",
+	fmt.Fprintf(w, "%s path%s: %d SynOps (%.4g per pattern), weights %.4g kbit; energy of all trials %s\n",
 		path, q, c.SynOps, c.SynOpsPerPattern, float64(c.WeightBits)/1000, strings.Join(e, ", "))
+}
+
+// joules formats an energy with the SI prefix that puts it in [1, 1000).
+func joules(x float64) string {
+	for _, u := range []struct {
+		scale  float64
+		prefix string
+	}{{1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}} {
+		if math.Abs(x) >= u.scale {
+			return fmt.Sprintf("%.3g %sJ", x/u.scale, u.prefix)
+		}
+	}
+	return fmt.Sprintf("%.3g J", x)
 }
