@@ -185,16 +185,8 @@ func (o *deployCmd) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	wn, wd := w.Size()
-	set, err := o.readPatterns(wn)
+	set, p, err := o.recallSet(w, meta, cmd.ErrOrStderr())
 	if err != nil {
-		return err
-	}
-	p := o.sidecarParams(meta, wd, cmd.ErrOrStderr())
-	if err := p.Validate(set.T); err != nil {
-		return err
-	}
-	if err := checkTrials(set.M(), set.N, p.Len(set.T), false, "use fewer patterns or lower --pre or --post"); err != nil {
 		return err
 	}
 	var s *network.Sparse

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/hdsnn/hdsnn/network"
+	"github.com/hdsnn/hdsnn/raster"
 )
 
 // modelField is a network parameter that a flag sets and that weights'
@@ -49,4 +50,24 @@ func (o *options) sidecarParams(meta *network.Meta, d int, warn io.Writer) netwo
 		}
 	}
 	return p
+}
+
+// recallSet reads the patterns of --patterns-file for the weights w (with
+// sidecar meta) and returns them with the network parameters of
+// sidecarParams, refusing parameters that do not fit the patterns and
+// trials that would not fit in memory.
+func (o *options) recallSet(w network.Synapses, meta *network.Meta, warn io.Writer) (*raster.Set, network.Params, error) {
+	n, d := w.Size()
+	set, err := o.readPatterns(n)
+	if err != nil {
+		return nil, network.Params{}, err
+	}
+	p := o.sidecarParams(meta, d, warn)
+	if err := p.Validate(set.T); err != nil {
+		return nil, network.Params{}, err
+	}
+	if err := checkTrials(set.M(), set.N, p.Len(set.T), false, "use fewer patterns or lower --pre or --post"); err != nil {
+		return nil, network.Params{}, err
+	}
+	return set, p, nil
 }
