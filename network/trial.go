@@ -343,34 +343,42 @@ func (s *Stepper) dropout() {
 
 // membrane leaks, resets and charges the membranes and lists the spikes.
 func (s *Stepper) membrane() {
-	beta, theta := s.p.Beta, s.p.Theta
-	u, cur, spk := s.u, s.cur[:len(s.u)], s.spk[:0] // locals: no reloads through s in the loops
-	if s.p.Reset == Subtract {
+	s.spk = updateMembranes(s.u, s.cur, s.p.Beta, s.p.Theta, s.p.Reset == Zero, s.spk[:0])
+}
+
+// membraneGo is the membrane update of Stepper on neurons from, from+1, …
+// (u[j] is neuron from + j): with r the spike of the last step,
+// u = β·u + I − θ·r (subtract reset) or u = β·u·(1 − r) + I (zero reset),
+// each operation rounded on its own (no fused multiply-add, which the
+// conversions forbid); it appends the neurons with u > θ to spk.
+// updateMembranes runs it where no vector kernel does.
+func membraneGo(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) []int32 {
+	cur = cur[:len(u)] // no reloads or bounds checks in the loops
+	if !zero {
 		for j, v := range u {
 			r := 0.0
 			if v > theta {
 				r = 1
 			}
-			v = beta*v + cur[j] - theta*r
+			v = float64(beta*v) + cur[j] - float64(theta*r)
 			u[j] = v
 			if v > theta {
-				spk = append(spk, int32(j))
+				spk = append(spk, int32(from+j))
 			}
 		}
-		s.spk = spk
-		return
+		return spk
 	}
 	for j, v := range u {
 		if v > theta {
 			v = 0
 		}
-		v = beta*v + cur[j]
+		v = float64(beta*v) + cur[j]
 		u[j] = v
 		if v > theta {
-			spk = append(spk, int32(j))
+			spk = append(spk, int32(from+j))
 		}
 	}
-	s.spk = spk
+	return spk
 }
 
 // T returns the step last made (D − 1 before the first Step).

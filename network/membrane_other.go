@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package network
+
+// updateMembranes is membraneGo on all of u.
+func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {
+	return membraneGo(u, cur, beta, theta, zero, spk, 0)
+}
