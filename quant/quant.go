@@ -43,6 +43,13 @@
 //
 // so that no multiplication touches a synapse.
 //
+// Integer sums do not depend on the order of their terms, so the integer
+// path need not gather the window of every step as the float64 simulator
+// does: it delivers each spike once, when it is seen, into a ring of
+// D + 1 future currents, as Loihi's dendritic accumulators do, and
+// updates the membranes four at a time in AVX2 where the processor has it
+// (build tag purego: plain Go). Both give the integers of the rule above.
+//
 // Simulate32 and Recall32 run the same trial on float32 weights and
 // membranes: the float64 simulation with every number in float32.
 package quant

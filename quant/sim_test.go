@@ -1,7 +1,9 @@
 package quant
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -112,5 +114,63 @@ func TestFloat32Hand(t *testing.T) {
 	}
 	if f32.Spikes.Count() != 1 || !f32.Spikes.Has(1, 2) || f64.Spikes.Count() != 1 {
 		t.Errorf("spikes: float32 %v, float64 %v", f32.Spikes.Events(), f64.Spikes.Events())
+	}
+}
+
+// TestRingEqualsGather checks the ring-buffer integer trial against the
+// gathered sum of SPEC §2.3 (simulateGather): the same spikes, membranes
+// and SynOps on random networks at 8 bits (packed entries) and 16 bits
+// (entries apart), both resets, trials shorter than D, longer than 2·D,
+// and spikes clamped before and after step D.
+func TestRingEqualsGather(t *testing.T) {
+	for _, tc := range []struct {
+		n, d, l, bits int
+		reset         network.Reset
+		density, rate float64
+	}{
+		{n: 30, d: 5, l: 60, bits: 8, reset: network.Subtract, density: 0.3, rate: 0.1},
+		{n: 30, d: 5, l: 60, bits: 8, reset: network.Zero, density: 0.3, rate: 0.1},
+		{n: 30, d: 5, l: 60, bits: 16, reset: network.Subtract, density: 0.3, rate: 0.1},
+		{n: 17, d: 1, l: 40, bits: 4, reset: network.Subtract, density: 0.5, rate: 0.2},
+		{n: 20, d: 9, l: 7, bits: 8, reset: network.Subtract, density: 0.5, rate: 0.3},  // shorter than D
+		{n: 20, d: 9, l: 10, bits: 8, reset: network.Subtract, density: 0.5, rate: 0.3}, // one step
+		{n: 64, d: 41, l: 300, bits: 8, reset: network.Subtract, density: 0.05, rate: 0.02},
+	} {
+		r := rand.New(rand.NewPCG(uint64(tc.n), uint64(tc.l)))
+		w := network.NewWeights(tc.n, tc.d)
+		for k := range w.W {
+			if r.Float64() < tc.density {
+				w.W[k] = r.NormFloat64() * 0.3
+			}
+		}
+		q, err := Quantize(w.Sparse(), Config{Bits: tc.bits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := network.Params{Beta: 0.7, Theta: 0.8, Reset: tc.reset, D: tc.d}
+		// The clamp fires at random throughout, so the network spikes
+		// both on its own and when told.
+		x := raster.Bernoulli(r, tc.n, tc.l, tc.rate)
+		want := simulateGather(q, p, x)
+		got, err := Simulate(q, p, x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("N=%d D=%d L=%d %d bits %v", tc.n, tc.d, tc.l, tc.bits, tc.reset)
+		if got.SynOps != want.SynOps || got.Events != want.Events {
+			t.Errorf("%s: SynOps %d, events %d, want %d", name, got.SynOps, got.Events, want.SynOps)
+		}
+		if !slices.Equal(got.Membrane, want.Membrane) {
+			t.Errorf("%s: membranes differ", name)
+		}
+		for s := range want.Spikes.Steps {
+			if !slices.Equal(got.Spikes.Steps[s], want.Spikes.Steps[s]) {
+				t.Errorf("%s: step %d: spikes %v, want %v", name, s, got.Spikes.Steps[s], want.Spikes.Steps[s])
+				break
+			}
+		}
+		if tc.l > tc.d && want.Spikes.Count() == 0 {
+			t.Errorf("%s: no spike, the case tests nothing", name)
+		}
 	}
 }

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package quant
+
+// updateMembranes is updateGo on all of u.
+func updateMembranes(u, cur, th []int64, beta int64, zero bool, spk []int32) []int32 {
+	return updateGo(u, cur, th, beta, zero, spk, 0)
+}
