@@ -137,3 +137,50 @@ func BenchmarkTrialPaths(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRecallPaths recalls all 16 patterns of the benchmark on all
+// cores, as hdsnn bench's stages "sparse recall", "float32 recall" and
+// "integer recall" do, in SynOps per second.
+func BenchmarkRecallPaths(b *testing.B) {
+	st, err := study.DefaultBenchmark().Store(context.Background(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, set := st.Bench.Params, st.Patterns
+	s := st.Weights.Sparse()
+	q, err := quant.Quantize(s, quant.Config{Bits: 8})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	paths := []struct {
+		name   string
+		recall func() (network.Cost, error)
+	}{
+		{"float64", func() (network.Cost, error) {
+			_, _, c, err := network.RecallCost(ctx, s, p, set, 1, 0)
+			return c, err
+		}},
+		{"float32", func() (network.Cost, error) {
+			_, _, c, err := quant.Recall32(ctx, s, p, set, 1, 0)
+			return c, err
+		}},
+		{"integer", func() (network.Cost, error) {
+			_, _, c, err := quant.Recall(ctx, q, p, set, 1, 0)
+			return c, err
+		}},
+	}
+	for _, path := range paths {
+		b.Run(path.name, func(b *testing.B) {
+			var ops int64
+			for b.Loop() {
+				c, err := path.recall()
+				if err != nil {
+					b.Fatal(err)
+				}
+				ops = c.SynOps
+			}
+			b.ReportMetric(float64(ops)*float64(b.N)/b.Elapsed().Seconds(), "SynOps/s")
+		})
+	}
+}

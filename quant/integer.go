@@ -78,8 +78,11 @@ type IntNet struct {
 	beta     int64
 	theta    []int64
 	reset    network.Reset
+	// wide says the currents are int64: some neuron's Σ |Int| over its
+	// synapses exceeds int32. Otherwise they are int32, half the ring.
+	wide bool
 	// trials keeps the rings and membranes of finished trials for the
-	// next ones: a ring is (D + 1)·N·8 bytes, and fresh memory for every
+	// next ones: a ring is (D + 1)·N·4 bytes (8 when wide), and fresh memory for every
 	// trial costs more than the trial (page faults).
 	trials sync.Pool
 }
@@ -106,6 +109,12 @@ func NewIntNet(q *Weights, p network.Params) (*IntNet, error) {
 	} else {
 		in.off, in.val = make([]int32, len(q.Int)), q.Int
 	}
+	sum := make([]int64, s.N) // Σ |Int| onto each neuron: a bound on its current
+	for k, j := range s.Post {
+		v := int64(q.Int[k])
+		sum[j] += max(v, -v)
+	}
+	in.wide = slices.Max(append(sum, 0)) > math.MaxInt32
 	for i := range s.N {
 		for dl := 1; dl <= s.D; dl++ {
 			r := i*s.D + dl - 1
@@ -122,18 +131,22 @@ func NewIntNet(q *Weights, p network.Params) (*IntNet, error) {
 	return in, nil
 }
 
+// current is the integer of a ring of currents: int32, unless some
+// neuron's currents could exceed it (IntNet.wide).
+type current interface{ int32 | int64 }
+
 // intTrial is the state of one integer trial: the ring of future
 // currents and the membranes.
-type intTrial struct {
+type intTrial[C current] struct {
 	net  *IntNet
-	ring []int64 // (D + 1) × N: row t mod (D + 1) holds step t's currents
+	ring []C // (D + 1) × N: row t mod (D + 1) holds step t's currents
 	u    []int64
 }
 
 // send delivers the spikes pre seen at step s to the currents of steps
 // s + 1 … s + D that the trial makes (D ≤ t < L) and returns the synapses
 // delivered: the SynOps of those pairs in the steps that see them.
-func (k *intTrial) send(pre []int32, s, l int) int64 {
+func (k *intTrial[C]) send(pre []int32, s, l int) int64 {
 	net := k.net
 	n, d := net.n, net.d
 	lo, hi := max(1, d-s), min(d, l-1-s)
@@ -165,34 +178,38 @@ func (k *intTrial) send(pre []int32, s, l int) int64 {
 
 // addPacked adds the integer of every packed entry to ring[base + its
 // offset].
-func addPacked(ring []int64, base int, entries []uint32) {
+func addPacked[C current](ring []C, base int, entries []uint32) {
 	for _, e := range entries {
-		ring[base+int(e>>8)] += int64(int8(e))
+		ring[base+int(e>>8)] += C(int8(e))
 	}
 }
 
 // addApart adds val[k] to ring[base + off[k]] for every k.
-func addApart(ring []int64, base int, off, val []int32) {
+func addApart[C current](ring []C, base int, off, val []int32) {
 	val = val[:len(off)]
 	for k, o := range off {
-		ring[base+int(o)] += int64(val[k])
+		ring[base+int(o)] += C(val[k])
 	}
 }
 
 // update leaks, resets and charges the membranes with the currents of
 // step t, clears them for step t + D + 1 and appends the neurons that
 // spike to spk.
-func (k *intTrial) update(t int, spk []int32) []int32 {
-	n := k.net.n
-	row := (t % (k.net.d + 1)) * n
-	return updateMembranes(k.u, k.ring[row:row+n], k.net.theta, k.net.beta, k.net.reset == network.Zero, spk)
+func (k *intTrial[C]) update(t int, spk []int32) []int32 {
+	net := k.net
+	row := (t % (net.d + 1)) * net.n
+	cur, zero := k.ring[row:row+net.n], net.reset == network.Zero
+	if c, ok := any(cur).([]int32); ok {
+		return updateMembranes(k.u, c, net.theta, net.beta, zero, spk)
+	}
+	return updateGo(k.u, cur, net.theta, net.beta, zero, spk, 0)
 }
 
 // updateGo is the membrane update of SPEC §2.3 on neurons from, from+1, …
 // (u[j] is neuron from + j): it leaks, resets and charges u with cur,
 // clears cur and appends the neurons that spike to spk. updateMembranes
 // runs it where no vector kernel does.
-func updateGo(u, cur, th []int64, beta int64, zero bool, spk []int32, from int) []int32 {
+func updateGo[C current](u []int64, cur []C, th []int64, beta int64, zero bool, spk []int32, from int) []int32 {
 	cur, th = cur[:len(u)], th[:len(u)]
 	if zero {
 		for j, v := range u {
@@ -200,7 +217,7 @@ func updateGo(u, cur, th []int64, beta int64, zero bool, spk []int32, from int) 
 			if v > t {
 				v = 0
 			}
-			v = Leak(v, beta) + cur[j]<<FracBits
+			v = Leak(v, beta) + int64(cur[j])<<FracBits
 			u[j] = v
 			if v > t {
 				spk = append(spk, int32(from+j))
@@ -215,7 +232,7 @@ func updateGo(u, cur, th []int64, beta int64, zero bool, spk []int32, from int) 
 		if v > t {
 			r = t
 		}
-		v = Leak(v, beta) + cur[j]<<FracBits - r
+		v = Leak(v, beta) + int64(cur[j])<<FracBits - r
 		u[j] = v
 		if v > t {
 			spk = append(spk, int32(from+j))
@@ -242,13 +259,21 @@ func Simulate(q *Weights, p network.Params, x *raster.Raster, record bool) (*net
 // function Simulate. It stops with ctx.Err() when ctx is cancelled,
 // checked every 64 steps.
 func (net *IntNet) Simulate(ctx context.Context, x *raster.Raster, record bool) (*network.State, error) {
-	n, d := net.n, net.d
-	if x.N != n {
-		return nil, fmt.Errorf("input has %d neurons, weights have %d", x.N, n)
+	if x.N != net.n {
+		return nil, fmt.Errorf("input has %d neurons, weights have %d", x.N, net.n)
 	}
-	k, ok := net.trials.Get().(*intTrial)
+	if net.wide {
+		return simulate[int64](ctx, net, x, record)
+	}
+	return simulate[int32](ctx, net, x, record)
+}
+
+// simulate is IntNet.Simulate with currents of type C.
+func simulate[C current](ctx context.Context, net *IntNet, x *raster.Raster, record bool) (*network.State, error) {
+	n, d := net.n, net.d
+	k, ok := net.trials.Get().(*intTrial[C])
 	if !ok {
-		k = &intTrial{net: net, ring: make([]int64, (d+1)*n), u: make([]int64, n)}
+		k = &intTrial[C]{net: net, ring: make([]C, (d+1)*n), u: make([]int64, n)}
 	}
 	clear(k.u)
 	l := x.T

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -152,25 +153,83 @@ func TestRingEqualsGather(t *testing.T) {
 		// both on its own and when told.
 		x := raster.Bernoulli(r, tc.n, tc.l, tc.rate)
 		want := simulateGather(q, p, x)
-		got, err := Simulate(q, p, x, true)
+		net, err := NewIntNet(q, p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		name := fmt.Sprintf("N=%d D=%d L=%d %d bits %v", tc.n, tc.d, tc.l, tc.bits, tc.reset)
-		if got.SynOps != want.SynOps || got.Events != want.Events {
-			t.Errorf("%s: SynOps %d, events %d, want %d", name, got.SynOps, got.Events, want.SynOps)
+		if net.wide {
+			t.Fatalf("a small network got int64 currents")
 		}
-		if !slices.Equal(got.Membrane, want.Membrane) {
-			t.Errorf("%s: membranes differ", name)
-		}
-		for s := range want.Spikes.Steps {
-			if !slices.Equal(got.Spikes.Steps[s], want.Spikes.Steps[s]) {
-				t.Errorf("%s: step %d: spikes %v, want %v", name, s, got.Spikes.Steps[s], want.Spikes.Steps[s])
-				break
+		for _, wide := range []bool{false, true} { // int32 and int64 currents
+			net.wide = wide
+			// Twice each: the second trial runs on the pooled ring of the
+			// first, which must have been left zero.
+			for range 2 {
+				got, err := net.Simulate(context.Background(), x, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("N=%d D=%d L=%d %d bits %v wide %v", tc.n, tc.d, tc.l, tc.bits, tc.reset, wide)
+				if got.SynOps != want.SynOps || got.Events != want.Events {
+					t.Errorf("%s: SynOps %d, events %d, want %d", name, got.SynOps, got.Events, want.SynOps)
+				}
+				if !slices.Equal(got.Membrane, want.Membrane) {
+					t.Errorf("%s: membranes differ", name)
+				}
+				for s := range want.Spikes.Steps {
+					if !slices.Equal(got.Spikes.Steps[s], want.Spikes.Steps[s]) {
+						t.Errorf("%s: step %d: spikes %v, want %v", name, s, got.Spikes.Steps[s], want.Spikes.Steps[s])
+						break
+					}
+				}
 			}
 		}
 		if tc.l > tc.d && want.Spikes.Count() == 0 {
-			t.Errorf("%s: no spike, the case tests nothing", name)
+			t.Errorf("N=%d D=%d L=%d: no spike, the case tests nothing", tc.n, tc.d, tc.l)
 		}
+	}
+}
+
+// TestWideCurrents builds a network whose neuron 0 receives 68,000
+// synapses at 16 bits, Σ |Int| = 68,000 · 32,767 > 2^31: its ring must be
+// int64 (IntNet.wide), and with every pair active at once the current
+// that would wrap an int32 gives the membranes of the gathered sum.
+func TestWideCurrents(t *testing.T) {
+	const n, d = 1700, 40
+	s := &network.Sparse{N: n, D: d, Start: make([]int64, n*d+1), Post: make([]int32, n*d), W: make([]float64, n*d)}
+	for r := range n * d {
+		s.Start[r+1] = int64(r + 1) // one synapse per (neuron, delay): onto neuron 0
+		s.W[r] = 1
+	}
+	q, err := Quantize(s, Config{Bits: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := network.Params{Beta: 0.7, Theta: 1e9, Reset: network.Subtract, D: d}
+	net, err := NewIntNet(q, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !net.wide {
+		t.Fatal("Σ |Int| onto neuron 0 exceeds int32, but the currents are int32")
+	}
+	x := raster.New(n, d+3)
+	all := make([]int32, n)
+	for i := range all {
+		all[i] = int32(i)
+	}
+	for s := range d {
+		x.Steps[s] = all
+	}
+	want := simulateGather(q, p, x)
+	got, err := net.Simulate(context.Background(), x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := want.Membrane[d*n]; u <= math.MaxInt32 {
+		t.Fatalf("membrane of neuron 0 at step D = %v: the case does not exceed int32", u)
+	}
+	if !slices.Equal(got.Membrane, want.Membrane) {
+		t.Errorf("membranes of neuron 0: %v, want %v", got.Membrane[d*n], want.Membrane[d*n])
 	}
 }

@@ -15,11 +15,11 @@ import (
 // products are taken mod 2^64, as Go's).
 //
 //go:noescape
-func updateAVX2(u, cur, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
+func updateAVX2(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
 
-// updateMembranes is updateGo on all of u, in AVX2 where the processor
-// has it.
-func updateMembranes(u, cur, th []int64, beta int64, zero bool, spk []int32) []int32 {
+// updateMembranes is updateGo on all of u with int32 currents, in AVX2
+// where the processor has it.
+func updateMembranes(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32) []int32 {
 	n := len(u)
 	if !cpu.X86.HasAVX2 || n < 4 {
 		return updateGo(u, cur, th, beta, zero, spk, 0)

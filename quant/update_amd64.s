@@ -21,16 +21,16 @@
 	VPSLLQ   $52, Y6, Y6 \
 	VPOR     Y6, Y5, Y5
 
-// CHARGE adds cur<<6 to Y5 and subtracts Y4, stores the membranes and
-// clears the currents at byte offset BX, and puts the spike bits
-// (Y5 > θ, θ in Y1) in AX.
+// CHARGE adds cur<<6 to Y5 (the int32 currents at byte offset R15) and
+// subtracts Y4, stores the membranes at byte offset BX, clears the
+// currents, and puts the spike bits (Y5 > θ, θ in Y1) in AX.
 #define CHARGE \
-	VMOVDQU   (DI)(BX*1), Y7 \
+	VPMOVSXDQ (DI)(R15*1), Y7 \
 	VPSLLQ    $6, Y7, Y7 \
 	VPADDQ    Y7, Y5, Y5 \
 	VPSUBQ    Y4, Y5, Y5 \
 	VMOVDQU   Y5, (SI)(BX*1) \
-	VMOVDQU   Y13, (DI)(BX*1) \
+	VMOVDQU   X13, (DI)(R15*1) \
 	VPCMPGTQ  Y1, Y5, Y8 \
 	VMOVMSKPD Y8, AX
 
@@ -49,7 +49,7 @@ again: \
 	ANDL R11, AX \
 	JNZ  again
 
-// func updateAVX2(u, cur, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
+// func updateAVX2(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
 //
 // Per block of four neurons:
 //
@@ -67,7 +67,8 @@ TEXT ·updateAVX2(SB), NOSPLIT, $0-128
 	MOVBLZX zero+80(FP), DX
 	MOVQ    spk_base+88(FP), R9
 	MOVQ    from+112(FP), R13
-	XORQ    BX, BX               // byte offset of the block
+	XORQ    BX, BX               // byte offset of the block in u and θ
+	XORQ    R15, R15             // and in cur
 	XORQ    R10, R10             // spikes written
 
 	VPBROADCASTQ beta+72(FP), Y15
@@ -94,6 +95,7 @@ subtractLoop:
 
 subtractNext:
 	ADDQ $32, BX
+	ADDQ $16, R15
 	JMP  subtractLoop
 
 zeroLoop:
@@ -112,6 +114,7 @@ zeroLoop:
 
 zeroNext:
 	ADDQ $32, BX
+	ADDQ $16, R15
 	JMP  zeroLoop
 
 done:

@@ -10,8 +10,8 @@ import (
 // TestUpdateMembranes checks updateMembranes (AVX2 where the processor
 // has it) against updateGo, integer for integer: membranes from the
 // whole int64 range, near the int32 bounds and near threshold, currents
-// up to overflow, both resets, lengths that leave a tail of 0 to 3
-// neurons, and spikes appended after earlier ones.
+// over the whole int32 range, both resets, lengths that leave a tail of
+// 0 to 3 neurons, and spikes appended after earlier ones.
 func TestUpdateMembranes(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 13))
 	draw := func(th int64) int64 {
@@ -38,9 +38,9 @@ func TestUpdateMembranes(t *testing.T) {
 				th[j] = math.MaxInt64
 			}
 		}
-		u, cur := make([]int64, n), make([]int64, n)
+		u, cur := make([]int64, n), make([]int32, n)
 		for j := range u {
-			u[j], cur[j] = draw(th[j]), draw(0)>>r.IntN(64)
+			u[j], cur[j] = draw(th[j]), int32(draw(0)>>r.IntN(64))
 		}
 		beta := int64(r.IntN(4097))
 		zero := r.IntN(2) == 0
