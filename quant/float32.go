@@ -3,7 +3,6 @@ package quant
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
@@ -110,16 +109,9 @@ func (net *Net32) Simulate(ctx context.Context, x *raster.Raster, record bool) (
 	}
 	n, d := net.n, net.d
 	k := &kernel32{net: net, cur: make([]float32, n), u: make([]float32, n)}
-	l := x.T
-	st := &network.State{N: n, L: l, Input: x, Spikes: raster.New(n, l), Seen: raster.New(n, l)}
-	if record {
-		st.Membrane = make([]float64, n*l)
-	}
-	for t := 0; t < d && t < l; t++ {
-		st.Seen.Steps[t] = x.Steps[t]
-	}
+	st := newState(n, d, x, record)
 	var spk []int32
-	for t := d; t < l; t++ {
+	for t := d; t < st.L; t++ {
 		if (t-d)%64 == 63 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -127,15 +119,7 @@ func (net *Net32) Simulate(ctx context.Context, x *raster.Raster, record bool) (
 		}
 		st.Events += k.deliver(st.Seen, t)
 		spk = k.update(spk[:0])
-		if record {
-			for j, v := range k.u {
-				st.Membrane[t*n+j] = float64(v)
-			}
-		}
-		if len(spk) > 0 {
-			st.Spikes.Steps[t] = slices.Clone(spk)
-		}
-		st.Seen.Steps[t] = raster.Union(st.Spikes.Steps[t], x.Steps[t])
+		endStep(st, t, k.u, spk)
 	}
 	st.SynOps = st.Events
 	return st, nil

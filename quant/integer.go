@@ -276,13 +276,9 @@ func simulate[C current](ctx context.Context, net *IntNet, x *raster.Raster, rec
 		k = &intTrial[C]{net: net, ring: make([]C, (d+1)*n), u: make([]int64, n)}
 	}
 	clear(k.u)
-	l := x.T
-	st := &network.State{N: n, L: l, Input: x, Spikes: raster.New(n, l), Seen: raster.New(n, l)}
-	if record {
-		st.Membrane = make([]float64, n*l)
-	}
+	st := newState(n, d, x, record)
+	l := st.L
 	for s := 0; s < d && s < l; s++ {
-		st.Seen.Steps[s] = x.Steps[s]
 		st.Events += k.send(x.Steps[s], s, l)
 	}
 	var spk []int32
@@ -293,15 +289,7 @@ func simulate[C current](ctx context.Context, net *IntNet, x *raster.Raster, rec
 			}
 		}
 		spk = k.update(t, spk[:0])
-		if record {
-			for j, v := range k.u {
-				st.Membrane[t*n+j] = float64(v)
-			}
-		}
-		if len(spk) > 0 {
-			st.Spikes.Steps[t] = slices.Clone(spk)
-		}
-		st.Seen.Steps[t] = raster.Union(st.Spikes.Steps[t], x.Steps[t])
+		endStep(st, t, k.u, spk)
 		st.Events += k.send(st.Seen.Steps[t], t, l)
 	}
 	st.SynOps = st.Events
