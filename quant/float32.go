@@ -49,6 +49,9 @@ type kernel32 struct {
 	u   []float32
 }
 
+// deliver adds to the currents the rows of the (neuron, delay) pairs seen
+// in the window of step t, in the float64 path's order, and returns the
+// synapses delivered.
 func (k *kernel32) deliver(seen *raster.Raster, t int) int64 {
 	net, cur, d := k.net, k.cur, k.net.d
 	var ev int64
@@ -66,6 +69,8 @@ func (k *kernel32) deliver(seen *raster.Raster, t int) int64 {
 	return ev
 }
 
+// update leaks, resets and charges the membranes, clears the currents
+// and appends the neurons that spike to spk.
 func (k *kernel32) update(spk []int32) []int32 {
 	u, cur := k.u, k.cur[:len(k.u)]
 	beta, theta := k.net.beta, k.net.theta

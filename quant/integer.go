@@ -82,8 +82,8 @@ type IntNet struct {
 	// synapses exceeds int32. Otherwise they are int32, half the ring.
 	wide bool
 	// trials keeps the rings and membranes of finished trials for the
-	// next ones: a ring is (D + 1)·N·4 bytes (8 when wide), and fresh memory for every
-	// trial costs more than the trial (page faults).
+	// next ones: a ring is (D + 1)·N·4 bytes (8 when wide), and fresh
+	// memory for every trial cost more than the trial (page faults).
 	trials sync.Pool
 }
 
