@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hdsnn/hdsnn/initw"
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/raster"
 )
@@ -231,5 +232,46 @@ func TestWideCurrents(t *testing.T) {
 	}
 	if !slices.Equal(got.Membrane, want.Membrane) {
 		t.Errorf("membranes of neuron 0: %v, want %v", got.Membrane[d*n], want.Membrane[d*n])
+	}
+}
+
+// TestRingEqualsGatherBenchmark runs the ring-buffer integer trial and
+// the gathered sum on every pattern of the published benchmark (N = 512,
+// M = 16, T = 1000, D = 41, default Hebbian weights at 8 bits): the same
+// spikes, membranes and SynOps, trial by trial.
+func TestRingEqualsGatherBenchmark(t *testing.T) {
+	if testing.Short() {
+		t.Skip("16 benchmark trials on both paths take a second")
+	}
+	p := network.Defaults()
+	set, err := raster.Generate(raster.Config{M: 16, N: 512, T: 1000, P: p.PA}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _, err := initw.Init(set, p, initw.Defaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := Quantize(w.Sparse(), Config{Bits: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net, err := NewIntNet(q, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, x := range network.Inputs(p, set, 1, 0) {
+		want := simulateGather(q, p, x)
+		got, err := net.Simulate(context.Background(), x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SynOps != want.SynOps || !slices.Equal(got.Membrane, want.Membrane) || got.Spikes.Count() != want.Spikes.Count() {
+			t.Errorf("pattern %d: SynOps %d, spikes %d; gathered: SynOps %d, spikes %d; membranes equal: %v",
+				m, got.SynOps, got.Spikes.Count(), want.SynOps, want.Spikes.Count(), slices.Equal(got.Membrane, want.Membrane))
+		}
+		if want.Spikes.Count() == 0 {
+			t.Errorf("pattern %d: no spike", m)
+		}
 	}
 }
