@@ -17,6 +17,17 @@ import (
 //go:noescape
 func membraneAVX2(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) (spikes int)
 
+// MembraneKernel names the code that updates the membranes on this
+// processor: "avx2" (four neurons per instruction) or "go" (the plain Go
+// loops, on processors without AVX2, other architectures and with the
+// build tag purego). Both give the same bits; benchmarks report it.
+func MembraneKernel() string {
+	if cpu.X86.HasAVX2 {
+		return "avx2"
+	}
+	return "go"
+}
+
 // updateMembranes is membraneGo on all of u, in AVX2 where the processor
 // has it.
 func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {

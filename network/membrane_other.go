@@ -6,3 +6,8 @@ package network
 func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {
 	return membraneGo(u, cur, beta, theta, zero, spk, 0)
 }
+
+// MembraneKernel names the code that updates the membranes: "go", the
+// plain Go loops (AVX2 kernels exist only on amd64 without the build tag
+// purego).
+func MembraneKernel() string { return "go" }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/study"
 )
 
@@ -98,16 +99,17 @@ func (o *benchCmd) run(cmd *cobra.Command) error {
 		b, err := json.MarshalIndent(struct {
 			Benchmark  study.Benchmark `json:"benchmark"`
 			GOMAXPROCS int             `json:"gomaxprocs"`
+			Kernel     string          `json:"membrane_kernel"`
 			Timings    []study.Timing  `json:"timings"`
-		}{b, runtime.GOMAXPROCS(0), timings}, "", "  ")
+		}{b, runtime.GOMAXPROCS(0), network.MembraneKernel(), timings}, "", "  ")
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(out, "%s\n", b)
 		return err
 	}
-	fmt.Fprintf(out, "N = %d, M = %d, T = %d, D = %d, %d cores, median of %d\n",
-		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, runtime.GOMAXPROCS(0), o.repeats)
+	fmt.Fprintf(out, "N = %d, M = %d, T = %d, D = %d, %d cores, median of %d, membrane updates: %s\n",
+		b.Patterns.N, b.Patterns.M, b.Patterns.T, b.Params.D, runtime.GOMAXPROCS(0), o.repeats, network.MembraneKernel())
 	printTimings(out, timings)
 	printSupport(out, b, timings)
 	return nil
