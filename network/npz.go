@@ -161,10 +161,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 	if err != nil {
 		return nil, perr(fmt.Errorf("not a .npz (zip) archive: %w; save sparse weights with numpy.savez(path, post=…, pre=…, delay=…, weight=…, shape=(N, N, D))", err))
 	}
-	files := map[string]*zip.File{}
-	for _, f := range z.File {
-		files[strings.TrimSuffix(f.Name, ".npy")] = f
-	}
+	files := npy.ZipMembers(z.File)
 	for _, name := range sparseArrays {
 		if files[name] == nil {
 			return nil, perr(fmt.Errorf("the archive has no array %q; sparse weights need the arrays post, pre, delay, weight and shape (numpy.savez(path, post=…, pre=…, delay=…, weight=…, shape=(N, N, D)))", name))
@@ -177,10 +174,7 @@ func readSparse(path string, r io.ReaderAt, size int64, avail float64) (*Sparse,
 		if err != nil {
 			return nil, perr(fmt.Errorf("%s: %w", name, err))
 		}
-		var kind byte
-		if len(dtype) == 3 {
-			kind = dtype[1]
-		}
+		kind := npy.Kind(dtype)
 		switch {
 		case name == "weight" && kind != 'f':
 			return nil, perr(fmt.Errorf("weight has dtype %s; save the weights as float64 (or float32): %w", dtype, npy.ErrDType))

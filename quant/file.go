@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
 
 	"github.com/hdsnn/hdsnn/network"
 	"github.com/hdsnn/hdsnn/npy"
@@ -46,11 +45,8 @@ func IsQuantised(path string) (bool, error) {
 		return false, &npy.ParseError{Path: path, Err: fmt.Errorf("not a .npz (zip) archive: %w", err)}
 	}
 	defer z.Close()
-	have := map[string]bool{}
-	for _, f := range z.File {
-		have[strings.TrimSuffix(f.Name, ".npy")] = true
-	}
-	return have["int"] && have["scale"] && have["bits"], nil
+	have := npy.ZipMembers(z.File)
+	return have["int"] != nil && have["scale"] != nil && have["bits"] != nil, nil
 }
 
 // ReadWeights reads a quantised weights file and its sidecar, if any.
@@ -100,10 +96,7 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 	if err != nil {
 		return nil, perr(fmt.Errorf("not a .npz (zip) archive: %w", err))
 	}
-	files := map[string]*zip.File{}
-	for _, f := range z.File {
-		files[strings.TrimSuffix(f.Name, ".npy")] = f
-	}
+	files := npy.ZipMembers(z.File)
 	want := map[string]int{"int": len(s.Post), "scale": s.N, "bits": 1}
 	for _, name := range []string{"int", "scale", "bits"} {
 		f := files[name]
@@ -114,10 +107,7 @@ func readExtras(path string, r io.ReaderAt, size int64, s *network.Sparse) (*Wei
 		if err != nil {
 			return nil, perr(fmt.Errorf("%s: %w", name, err))
 		}
-		var kind byte
-		if len(dtype) == 3 {
-			kind = dtype[1]
-		}
+		kind := npy.Kind(dtype)
 		switch {
 		case name == "scale" && kind != 'f':
 			return nil, perr(fmt.Errorf("scale has dtype %s; save the scales as float64: %w", dtype, npy.ErrDType))
