@@ -110,15 +110,12 @@ func NewIntNet(q *Weights, p network.Params) (*IntNet, error) {
 		in.off, in.val = make([]int32, len(q.Int)), q.Int
 	}
 	sum := make([]int64, s.N) // Σ |Int| onto each neuron: a bound on its current
-	for k, j := range s.Post {
-		v := int64(q.Int[k])
-		sum[j] += max(v, -v)
-	}
-	in.wide = slices.Max(append(sum, 0)) > math.MaxInt32
 	for i := range s.N {
 		for dl := 1; dl <= s.D; dl++ {
 			r := i*s.D + dl - 1
 			for k := s.Start[r]; k < s.Start[r+1]; k++ {
+				v := int64(q.Int[k])
+				sum[s.Post[k]] += max(v, -v)
 				o := int32(dl*s.N) + s.Post[k]
 				if packed {
 					in.packed[k] = uint32(o)<<8 | uint32(uint8(int8(q.Int[k])))
@@ -128,6 +125,7 @@ func NewIntNet(q *Weights, p network.Params) (*IntNet, error) {
 			}
 		}
 	}
+	in.wide = slices.Max(append(sum, 0)) > math.MaxInt32
 	return in, nil
 }
 

@@ -97,6 +97,16 @@ func (s Stage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *Stage) UnmarshalText(b []byte) (err error) { *s, err = ParseStage(string(b)); return err }
 
+// setCost records the summed cost of one repeat's recall trials, in
+// trial order.
+func (tm *Timing) setCost(costs []network.Cost) {
+	var c network.Cost
+	for _, x := range costs {
+		c = c.Add(x)
+	}
+	tm.Events, tm.SynOps = c.Events, c.SynOps
+}
+
 // stageRun returns the function that runs stage once on the stored
 // network st, recording its counts in tm.
 func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, error) {
@@ -135,16 +145,12 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			syn = sp
 		}
 		run = func() error {
-			events, ops := make([]int64, len(xs)), make([]int64, len(xs))
+			costs := make([]network.Cost, len(xs))
 			err := network.SimulateAll(syn, b.Params, xs, nil, func(m int, st *network.State) error {
-				events[m], ops[m] = st.Events, st.SynOps
+				costs[m] = network.Cost{SynOps: st.SynOps, Events: st.Events}
 				return nil
 			})
-			tm.Events, tm.SynOps = 0, 0
-			for m, e := range events {
-				tm.Events += e
-				tm.SynOps += ops[m]
-			}
+			tm.setCost(costs)
 			return err
 		}
 	case StageFloat32Recall, StageIntegerRecall:
@@ -168,20 +174,16 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 			sim = net.Simulate
 		}
 		run = func() error {
-			events, ops := make([]int64, len(xs)), make([]int64, len(xs))
+			costs := make([]network.Cost, len(xs))
 			err := parallel.For(len(xs), func(m int) error {
 				st, err := sim(context.Background(), xs[m], false)
 				if err != nil {
 					return err
 				}
-				events[m], ops[m] = st.Events, st.SynOps
+				costs[m] = network.Cost{SynOps: st.SynOps, Events: st.Events}
 				return nil
 			})
-			tm.Events, tm.SynOps = 0, 0
-			for m, e := range events {
-				tm.Events += e
-				tm.SynOps += ops[m]
-			}
+			tm.setCost(costs)
 			return err
 		}
 	case StageExactEpoch, StageSparseEpoch, StageSparseExactEpoch:
