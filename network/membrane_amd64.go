@@ -17,28 +17,57 @@ import (
 //go:noescape
 func membraneAVX2(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) (spikes int)
 
+// membraneAVX512 is membraneAVX2 on eight neurons per instruction:
+// len(u) must be a multiple of 8.
+//
+//go:noescape
+func membraneAVX512(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) (spikes int)
+
+// hasAVX512 reports whether the processor (and the operating system) run
+// the AVX-512 instructions of membraneAVX512: Foundation and DQ. Package
+// quant's integer kernel asks for the same.
+func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
+
 // MembraneKernel names the code that updates the membranes on this
-// processor: "avx2" (four neurons per instruction) or "go" (the plain Go
+// processor, here and on the integer path of package quant: "avx512"
+// (eight neurons per instruction), "avx2" (four) or "go" (the plain Go
 // loops, on processors without AVX2, other architectures and with the
-// build tag purego). Both give the same bits; benchmarks report it.
+// build tag purego). All give the same bits; benchmarks report it.
 func MembraneKernel() string {
-	if cpu.X86.HasAVX2 {
+	switch {
+	case hasAVX512():
+		return "avx512"
+	case cpu.X86.HasAVX2:
 		return "avx2"
 	}
 	return "go"
 }
 
-// updateMembranes is membraneGo on all of u, in AVX2 where the processor
-// has it.
+// membraneKernel is the signature of membraneAVX2 and membraneAVX512.
+type membraneKernel func(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) int
+
+// updateMembranes is membraneGo on all of u, in AVX-512 or AVX2 where the
+// processor has it.
 func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {
-	n := len(u)
-	if !cpu.X86.HasAVX2 || n < 4 {
-		return membraneGo(u, cur, beta, theta, zero, spk, 0)
+	switch {
+	case hasAVX512():
+		return membraneVector(membraneAVX512, 8, u, cur, beta, theta, zero, spk)
+	case cpu.X86.HasAVX2:
+		return membraneVector(membraneAVX2, 4, u, cur, beta, theta, zero, spk)
 	}
+	return membraneGo(u, cur, beta, theta, zero, spk, 0)
+}
+
+// membraneVector runs kernel on the first multiple of width neurons and
+// membraneGo on the rest.
+func membraneVector(kernel membraneKernel, width int, u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {
+	n := len(u)
 	cur = cur[:n]
-	m := n &^ 3
-	spk = slices.Grow(spk, m)
-	k := membraneAVX2(u[:m], cur[:m], beta, theta, zero, spk[len(spk):cap(spk)], 0)
-	spk = spk[:len(spk)+k]
+	m := n - n%width
+	if m > 0 {
+		spk = slices.Grow(spk, m)
+		k := kernel(u[:m], cur[:m], beta, theta, zero, spk[len(spk):cap(spk)], 0)
+		spk = spk[:len(spk)+k]
+	}
 	return membraneGo(u[m:], cur[m:], beta, theta, zero, spk, m)
 }

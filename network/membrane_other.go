@@ -8,6 +8,6 @@ func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int
 }
 
 // MembraneKernel names the code that updates the membranes: "go", the
-// plain Go loops (AVX2 kernels exist only on amd64 without the build tag
-// purego).
+// plain Go loops (the AVX2 and AVX-512 kernels exist only on amd64
+// without the build tag purego).
 func MembraneKernel() string { return "go" }

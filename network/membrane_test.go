@@ -7,12 +7,19 @@ import (
 	"testing"
 )
 
-// TestUpdateMembranes checks updateMembranes (AVX2 where the processor
-// has it) against membraneGo bit for bit: membranes at, just above and
-// below threshold, ±0, infinities, NaN, subnormals and ordinary values,
-// both resets, lengths that leave a tail of 0 to 3 neurons, and spikes
-// appended after earlier ones.
+// TestUpdateMembranes checks updateMembranes (the fastest kernel this
+// processor runs) against membraneGo bit for bit; on amd64,
+// TestMembraneKernels checks every vector kernel the same way.
 func TestUpdateMembranes(t *testing.T) {
+	checkUpdate(t, updateMembranes)
+}
+
+// checkUpdate checks update against membraneGo bit for bit: membranes at,
+// just above and below threshold, ±0, infinities, NaN, subnormals and
+// ordinary values, both resets, lengths that leave a tail of 0 to 7
+// neurons, and spikes appended after earlier ones.
+func checkUpdate(t *testing.T, update func(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(3, 5))
 	const theta = 0.8
 	draw := func() float64 {
@@ -48,7 +55,7 @@ func TestUpdateMembranes(t *testing.T) {
 		zero := r.IntN(2) == 0
 		u2 := slices.Clone(u)
 		pre := []int32{-1}
-		got := updateMembranes(u, cur, beta, theta, zero, slices.Clone(pre))
+		got := update(u, cur, beta, theta, zero, slices.Clone(pre))
 		want := membraneGo(u2, cur, beta, theta, zero, slices.Clone(pre), 0)
 		if !slices.Equal(got, want) || !same(u, u2) {
 			t.Fatalf("trial %d (n = %d, β = %v, zero %v): spikes %v, want %v; membranes %v, want %v", trial, n, beta, zero, got, want, u, u2)
