@@ -46,9 +46,12 @@
 // Integer sums do not depend on the order of their terms, so the integer
 // path need not gather the window of every step as the float64 simulator
 // does: it delivers each spike once, when it is seen, into a ring of
-// D + 1 future currents, as Loihi's dendritic accumulators do, and
-// updates the membranes four at a time in AVX2 where the processor has it
-// (build tag purego: plain Go). Both give the integers of the rule above.
+// D + 1 future currents, as Loihi's dendritic accumulators do. Where the
+// processor has AVX-512 (F and DQ) it delivers a spike's synapses sixteen
+// at a time (gather, add, scatter: the ring places of one spike's synapses
+// are distinct) and updates the membranes eight at a time; with AVX2 only,
+// the membranes four at a time (build tag purego: plain Go throughout).
+// All give the integers of the rule above.
 //
 // Simulate32 and Recall32 run the same trial on float32 weights and
 // membranes: the float64 simulation with every number in float32.

@@ -121,3 +121,90 @@ done:
 	VZEROUPPER
 	MOVQ R10, spikes+120(FP)
 	RET
+
+// LEAK512 is LEAK on the eight membranes in Z0, into Z5, with AVX-512's
+// 64-bit multiply and arithmetic shift. Needs Z15 = β; uses Z6.
+#define LEAK512 \
+	VPMULLQ Z15, Z0, Z5 \
+	VPSRAQ  $63, Z5, Z6 \
+	VPSRLQ  $52, Z6, Z6 \
+	VPADDQ  Z6, Z5, Z5 \
+	VPSRAQ  $12, Z5, Z5
+
+// CHARGE512 is CHARGE on eight neurons: it adds cur<<6 (the int32
+// currents at byte offset R15) to Z5 and subtracts Z4, stores the
+// membranes at byte offset BX, clears the currents (Y13 = 0), and puts
+// the spike bits (Z5 > θ, θ in Z1) in AX.
+#define CHARGE512 \
+	VPMOVSXDQ (DI)(R15*1), Z7 \
+	VPSLLQ    $6, Z7, Z7 \
+	VPADDQ    Z7, Z5, Z5 \
+	VPSUBQ    Z4, Z5, Z5 \
+	VMOVDQU64 Z5, (SI)(BX*1) \
+	VMOVDQU   Y13, (DI)(R15*1) \
+	VPCMPGTQ  Z1, Z5, K2 \
+	KMOVB     K2, AX
+
+// func updateAVX512(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
+//
+// updateAVX2's steps on blocks of eight neurons.
+TEXT ·updateAVX512(SB), NOSPLIT, $0-128
+	MOVQ    u_base+0(FP), SI
+	MOVQ    u_len+8(FP), CX
+	SHLQ    $3, CX               // bytes; len(u) is a multiple of 8
+	MOVQ    cur_base+24(FP), DI
+	MOVQ    th_base+48(FP), R8
+	MOVBLZX zero+80(FP), DX
+	MOVQ    spk_base+88(FP), R9
+	MOVQ    from+112(FP), R13
+	XORQ    BX, BX               // byte offset of the block in u and θ
+	XORQ    R15, R15             // and in cur
+	XORQ    R10, R10             // spikes written
+
+	VPBROADCASTQ beta+72(FP), Z15
+	VPXOR        Y13, Y13, Y13
+	VPXORQ       Z4, Z4, Z4      // r = 0 (zero reset)
+
+	TESTQ DX, DX
+	JNZ   zero512Loop
+
+subtract512Loop:
+	CMPQ        BX, CX
+	JGE         done512
+	VMOVDQU64   (SI)(BX*1), Z0   // u
+	VMOVDQU64   (R8)(BX*1), Z1   // θ
+	VPCMPGTQ    Z1, Z0, K1       // fired
+	VMOVDQA64.Z Z1, K1, Z4       // r = fired ? θ : 0
+	LEAK512
+	CHARGE512
+	TESTL       AX, AX
+	JZ          subtract512Next
+	SPIKES(subtract512Spike)
+
+subtract512Next:
+	ADDQ $64, BX
+	ADDQ $32, R15
+	JMP  subtract512Loop
+
+zero512Loop:
+	CMPQ      BX, CX
+	JGE       done512
+	VMOVDQU64 (SI)(BX*1), Z0
+	VMOVDQU64 (R8)(BX*1), Z1
+	VPCMPGTQ  Z1, Z0, K1
+	VPXORQ    Z0, Z0, K1, Z0     // u = fired ? 0 : u
+	LEAK512
+	CHARGE512
+	TESTL     AX, AX
+	JZ        zero512Next
+	SPIKES(zero512Spike)
+
+zero512Next:
+	ADDQ $64, BX
+	ADDQ $32, R15
+	JMP  zero512Loop
+
+done512:
+	VZEROUPPER
+	MOVQ R10, spikes+120(FP)
+	RET

@@ -7,12 +7,20 @@ import (
 	"testing"
 )
 
-// TestUpdateMembranes checks updateMembranes (AVX2 where the processor
-// has it) against updateGo, integer for integer: membranes from the
-// whole int64 range, near the int32 bounds and near threshold, currents
-// over the whole int32 range, both resets, lengths that leave a tail of
-// 0 to 3 neurons, and spikes appended after earlier ones.
+// TestUpdateMembranes checks updateMembranes (the fastest kernel this
+// processor runs) against updateGo; on amd64, TestUpdateKernels checks
+// every vector kernel the same way.
 func TestUpdateMembranes(t *testing.T) {
+	checkUpdate(t, updateMembranes)
+}
+
+// checkUpdate checks update against updateGo, integer for integer:
+// membranes from the whole int64 range, near the int32 bounds and near
+// threshold, currents over the whole int32 range, both resets, lengths
+// that leave a tail of 0 to 7 neurons, and spikes appended after earlier
+// ones.
+func checkUpdate(t *testing.T, update func(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32) []int32) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(7, 13))
 	draw := func(th int64) int64 {
 		switch r.IntN(6) {
@@ -46,7 +54,7 @@ func TestUpdateMembranes(t *testing.T) {
 		zero := r.IntN(2) == 0
 		u2, cur2 := slices.Clone(u), slices.Clone(cur)
 		pre := []int32{-1}
-		got := updateMembranes(u, cur, th, beta, zero, slices.Clone(pre))
+		got := update(u, cur, th, beta, zero, slices.Clone(pre))
 		want := updateGo(u2, cur2, th, beta, zero, slices.Clone(pre), 0)
 		if !slices.Equal(got, want) || !slices.Equal(u, u2) || !slices.Equal(cur, cur2) {
 			t.Fatalf("trial %d (n = %d, β = %d, zero %v): spikes %v, want %v; membranes %v, want %v; currents %v", trial, n, beta, zero, got, want, u, u2, cur)
