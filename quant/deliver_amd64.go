@@ -2,21 +2,25 @@
 
 package quant
 
-// addPackedAVX512 is addPacked on an int32 ring, sixteen entries per
-// instruction with AVX-512 gathers and scatters. The offsets base + e>>8
-// of the entries must be distinct and inside ring, as those of one
-// spike's synapses in IntNet.send are: the scatters are not
+// addPackedAVX512 adds the integer of every packed entry to the current
+// at ring place (base + its offset) mod len(ring), sixteen entries per
+// instruction with AVX-512 gathers and scatters. base and every offset
+// must be in [0, len(ring)) and the places distinct, as those of one
+// spike's synapses in intTrial.send are: the scatters are not
 // bounds-checked.
 //
 //go:noescape
 func addPackedAVX512(ring []int32, base int, entries []uint32)
 
-// addPacked32 is addPacked on an int32 ring, in AVX-512 where the
-// processor has it. The offsets of the entries must be distinct.
-func addPacked32(ring []int32, base int, entries []uint32) {
+// deliver32 adds the integers of the packed entries to an int32 ring at
+// places base + offset, wrapping around its end: entries[:m] land below
+// it (base + offset < len(ring)), entries[m:] wrap. In AVX-512 where the
+// processor has it, in one pass; the places must be distinct.
+func deliver32(ring []int32, base int, entries []uint32, m int) {
 	if hasAVX512() {
 		addPackedAVX512(ring, base, entries)
 		return
 	}
-	addPacked(ring, base, entries)
+	addPacked(ring, base, entries[:m])
+	addPacked(ring, base-len(ring), entries[m:])
 }

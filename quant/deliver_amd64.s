@@ -2,27 +2,38 @@
 
 #include "textflag.h"
 
+// PLACES sets Z1 to the ring places of the sixteen packed entries in Z0,
+// (base + e>>8) mod len(ring) (base in Z10, len(ring) in Z11: the sum is
+// below 2·len(ring), so the smaller of it and it − len(ring), unsigned, is
+// the place), and Z2 to their integers, int8(e). Uses Z4.
+#define PLACES \
+	VPSRLD  $8, Z0, Z1 \
+	VPADDD  Z10, Z1, Z1 \
+	VPSUBD  Z11, Z1, Z4 \
+	VPMINUD Z4, Z1, Z1 \
+	VPSLLD  $24, Z0, Z2 \
+	VPSRAD  $24, Z2, Z2
+
 // func addPackedAVX512(ring []int32, base int, entries []uint32)
 //
-// Sixteen entries per block: offsets e>>8 (plus base) and integers
-// int8(e), the currents at those offsets gathered, added to and scattered
-// back. The offsets of one call are distinct, so no lane overwrites
-// another's sum. The last block is masked to the entries left.
+// Sixteen entries per block: their places in the ring, the currents there
+// gathered, added to and scattered back. The places of one call are
+// distinct, so no lane overwrites another's sum. The last block is masked
+// to the entries left.
 TEXT ·addPackedAVX512(SB), NOSPLIT, $0-56
 	MOVQ         ring_base+0(FP), DI
+	MOVQ         ring_len+8(FP), AX
+	VPBROADCASTD AX, Z11
 	MOVQ         base+24(FP), AX
+	VPBROADCASTD AX, Z10
 	MOVQ         entries_base+32(FP), SI
 	MOVQ         entries_len+40(FP), CX
-	VPBROADCASTD AX, Z10
 
 loop:
 	CMPQ        CX, $16
 	JLT         tail
 	VMOVDQU32   (SI), Z0
-	VPSRLD      $8, Z0, Z1       // offsets
-	VPADDD      Z10, Z1, Z1      // + base
-	VPSLLD      $24, Z0, Z2
-	VPSRAD      $24, Z2, Z2      // the int8 integers
+	PLACES
 	KXNORW      K0, K0, K1
 	VPGATHERDD  (DI)(Z1*4), K1, Z3
 	VPADDD      Z2, Z3, Z3
@@ -40,10 +51,7 @@ tail:
 	DECL        AX
 	KMOVW       AX, K3
 	VMOVDQU32.Z (SI), K3, Z0
-	VPSRLD      $8, Z0, Z1
-	VPADDD      Z10, Z1, Z1
-	VPSLLD      $24, Z0, Z2
-	VPSRAD      $24, Z2, Z2
+	PLACES
 	KMOVW       K3, K1
 	VPGATHERDD  (DI)(Z1*4), K1, Z3
 	VPADDD      Z2, Z3, Z3

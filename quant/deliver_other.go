@@ -2,5 +2,10 @@
 
 package quant
 
-// addPacked32 is addPacked on an int32 ring.
-func addPacked32(ring []int32, base int, entries []uint32) { addPacked(ring, base, entries) }
+// deliver32 adds the integers of the packed entries to an int32 ring at
+// places base + offset, wrapping around its end: entries[:m] land below
+// it (base + offset < len(ring)), entries[m:] wrap.
+func deliver32(ring []int32, base int, entries []uint32, m int) {
+	addPacked(ring, base, entries[:m])
+	addPacked(ring, base-len(ring), entries[m:])
+}

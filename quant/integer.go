@@ -166,8 +166,7 @@ func (k *intTrial[C]) send(pre []int32, s, l int) int64 {
 		ev += b - a
 		if net.packed != nil {
 			if is32 {
-				addPacked32(r32, base, net.packed[a:m])
-				addPacked32(r32, wrap, net.packed[m:b])
+				deliver32(r32, base, net.packed[a:b], int(m-a))
 				continue
 			}
 			addPacked(ring, base, net.packed[a:m])
@@ -181,7 +180,7 @@ func (k *intTrial[C]) send(pre []int32, s, l int) int64 {
 }
 
 // addPacked adds the integer of every packed entry to ring[base + its
-// offset]. addPacked32 runs it on int32 rings, in AVX-512 where the
+// offset]. deliver32 runs it on int32 rings, in AVX-512 where the
 // processor has it.
 func addPacked[C current](ring []C, base int, entries []uint32) {
 	for _, e := range entries {
