@@ -3,6 +3,7 @@ package study
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -266,6 +267,12 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 			if progress != nil {
 				progress(stage, k)
 			}
+			// Each repeat starts from a collected heap, as go test -bench
+			// does: otherwise a repeat's allocations land on memory the
+			// process has never touched while the heap grows, and pay a
+			// page fault per page (dear on virtual machines) for the
+			// garbage of the repeats before it.
+			runtime.GC()
 			start := time.Now()
 			if err := run(); err != nil {
 				return nil, fmt.Errorf("%s: %w", stage, err)
