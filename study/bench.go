@@ -42,7 +42,8 @@ type Timing struct {
 	// Benchmark.AllSynapses, else the non-zero weights only.
 	Synapses int64 `json:"synapses,omitempty"`
 	// PeakMemoryMB is the process's peak resident memory after the stage's
-	// repeats (the stages run in order, so it bounds each stage's own).
+	// first repeat (the first round runs the stages in order, so it bounds
+	// each stage's own).
 	PeakMemoryMB float64 `json:"peak_memory_mb"`
 }
 
@@ -240,8 +241,13 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 // sparse form, one sparse epoch (surrogate support b.Train.Support, or 0.5
 // when that is zero) and margin storage of the patterns. When b keeps
 // sparse weights, the dense stages run on their dense form. stages selects
-// which to run (nil: all). progress, if not nil, is told each stage and
-// repeat as it starts.
+// which to run (nil: all).
+//
+// The stages take turns: repeat 1 of every stage, in order, then repeat
+// 2 of every stage, and so on, so that a change in the speed of a shared
+// machine while Bench runs moves every stage's times alike and the ratios
+// of two stages stay comparable. Each repeat starts from a collected heap.
+// progress, if not nil, is told each stage and repeat as it starts.
 func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
 	if repeats <= 0 {
 		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)
@@ -256,29 +262,36 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 	if err != nil {
 		return nil, err
 	}
-	var out []Timing
-	for _, stage := range stages {
-		tm := Timing{Stage: stage}
-		run, err := b.stageRun(stage, st, &tm)
-		if err != nil {
+	out := make([]Timing, len(stages))
+	runs := make([]func() error, len(stages))
+	for i, stage := range stages {
+		out[i].Stage = stage
+		if runs[i], err = b.stageRun(stage, st, &out[i]); err != nil {
 			return nil, err
 		}
-		for k := 0; k < repeats; k++ {
+	}
+	for k := range repeats {
+		for i, tm := range out {
 			if progress != nil {
-				progress(stage, k)
+				progress(tm.Stage, k)
 			}
-			// Each repeat starts from a collected heap, as go test -bench
-			// does: otherwise a repeat's allocations land on memory the
-			// process has never touched while the heap grows, and pay a
-			// page fault per page (dear on virtual machines) for the
-			// garbage of the repeats before it.
+			// A repeat's allocations otherwise land on memory the process
+			// has never touched while the heap grows, and pay a page fault
+			// per page (dear on virtual machines) for the garbage of the
+			// repeats before it; go test -bench collects too.
 			runtime.GC()
 			start := time.Now()
-			if err := run(); err != nil {
-				return nil, fmt.Errorf("%s: %w", stage, err)
+			if err := runs[i](); err != nil {
+				return nil, fmt.Errorf("%s: %w", tm.Stage, err)
 			}
-			tm.Seconds = append(tm.Seconds, time.Since(start).Seconds())
+			out[i].Seconds = append(out[i].Seconds, time.Since(start).Seconds())
+			if k == 0 {
+				out[i].PeakMemoryMB = memstat.PeakMB()
+			}
 		}
+	}
+	for i := range out {
+		tm := &out[i]
 		sorted := slices.Sorted(slices.Values(tm.Seconds))
 		tm.Median = sorted[len(sorted)/2]
 		if len(sorted)%2 == 0 {
@@ -290,8 +303,6 @@ func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage,
 		if tm.SynOps > 0 && tm.Median > 0 {
 			tm.SynOpsPerSecond = float64(tm.SynOps) / tm.Median
 		}
-		tm.PeakMemoryMB = memstat.PeakMB()
-		out = append(out, tm)
 	}
 	return out, nil
 }

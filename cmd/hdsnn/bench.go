@@ -41,7 +41,10 @@ weights are built sparse on that connectivity and the dense stages run on
 their dense form; the sparse stages then run on every synapse of the
 connectivity (--synapses all, the default here) or on the non-zero Hebbian
 weights only (--synapses nonzero), as the line below the table says. Each
-stage is repeated --repeats times; the table shows the median, the synaptic
+stage is repeated --repeats times, the stages taking turns (one repeat of
+each, then the next), so that a change in the machine's speed moves all
+stages alike, and each repeat starts from a collected heap; the table
+shows the median, the synaptic
 events processed by recall (N per weight row added to the currents; the
 row's entries for sparse, float32 and integer recall) and their rate, the
 synaptic operations of recall (one per delivered spike and existing synapse,
