@@ -25,7 +25,9 @@ func updateAVX2(u []int64, cur []int32, th []int64, beta int64, zero bool, spk [
 func updateAVX512(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
 
 // hasAVX512 reports whether the processor (and the operating system) run
-// the AVX-512 instructions of updateAVX512: Foundation and DQ.
+// the AVX-512 instructions of updateAVX512 and addPackedAVX512:
+// Foundation and DQ, as package network's kernel asks, so that
+// network.MembraneKernel names this path's kernels too (a test).
 func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
 
 // updateKernel is the signature of updateAVX2 and updateAVX512.
