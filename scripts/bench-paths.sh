@@ -15,7 +15,7 @@
 #   BENCH-FLAGS  more flags for hdsnn bench, e.g. -- --neurons 4096 --fan-in 512 --synapses all
 #
 # GOMAXPROCS in the environment is passed on (the runs record it). Takes
-# about a minute at the benchmark size. Not part of .ci/run: it times.
+# about ten seconds at the benchmark size. Not part of .ci/run: it times.
 set -euo pipefail
 here="$(pwd)"
 root="$(cd "$(dirname "$0")/.." && pwd)"
