@@ -21,6 +21,5 @@ func deliver32(ring []int32, base int, entries []uint32, m int) {
 		addPackedAVX512(ring, base, entries)
 		return
 	}
-	addPacked(ring, base, entries[:m])
-	addPacked(ring, base-len(ring), entries[m:])
+	deliverGo(ring, base, entries, m)
 }

@@ -5,7 +5,4 @@ package quant
 // deliver32 adds the integers of the packed entries to an int32 ring at
 // places base + offset, wrapping around its end: entries[:m] land below
 // it (base + offset < len(ring)), entries[m:] wrap.
-func deliver32(ring []int32, base int, entries []uint32, m int) {
-	addPacked(ring, base, entries[:m])
-	addPacked(ring, base-len(ring), entries[m:])
-}
+func deliver32(ring []int32, base int, entries []uint32, m int) { deliverGo(ring, base, entries, m) }

@@ -8,12 +8,20 @@ import (
 )
 
 // TestDeliver32 checks deliver32 (AVX-512 gathers and scatters where the
-// processor has them) against adding entry by entry: distinct places
+// processor has them) and deliverGo against adding entry by entry:
+// distinct places
 // anywhere in the ring, those below its end first and the wrapped ones
 // after, every int8, currents near the int32 bounds (both wrap as Go's
 // int32 does), 0 to 70 entries (full blocks of 16 and every tail), and
 // no write outside the ring.
 func TestDeliver32(t *testing.T) {
+	t.Run("deliver32", func(t *testing.T) { checkDeliver(t, deliver32) })
+	t.Run("go", func(t *testing.T) { checkDeliver(t, deliverGo) })
+}
+
+// checkDeliver is TestDeliver32 on one implementation.
+func checkDeliver(t *testing.T, deliver func(ring []int32, base int, entries []uint32, m int)) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(11, 17))
 	const guard = 64
 	for trial := range 3000 {
@@ -46,7 +54,7 @@ func TestDeliver32(t *testing.T) {
 			entries[e] = uint32(off)<<8 | uint32(uint8(v))
 			want[guard+p] += int32(v)
 		}
-		deliver32(buf[guard:guard+size], base, entries, m)
+		deliver(buf[guard:guard+size], base, entries, m)
 		if !slices.Equal(buf, want) {
 			for i := range buf {
 				if buf[i] != want[i] {

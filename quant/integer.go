@@ -188,6 +188,13 @@ func addPacked[C current](ring []C, base int, entries []uint32) {
 	}
 }
 
+// deliverGo is deliver32 in plain Go: entries[:m] at ring[base +
+// offset], entries[m:] at ring[base + offset − len(ring)].
+func deliverGo(ring []int32, base int, entries []uint32, m int) {
+	addPacked(ring, base, entries[:m])
+	addPacked(ring, base-len(ring), entries[m:])
+}
+
 // addApart adds val[k] to ring[base + off[k]] for every k.
 func addApart[C current](ring []C, base int, off, val []int32) {
 	val = val[:len(off)]
