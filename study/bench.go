@@ -246,8 +246,11 @@ func (b Benchmark) stageRun(stage Stage, st *Stored, tm *Timing) (func() error, 
 // The stages take turns: repeat 1 of every stage, in order, then repeat
 // 2 of every stage, and so on, so that a change in the speed of a shared
 // machine while Bench runs moves every stage's times alike and the ratios
-// of two stages stay comparable. Each repeat starts from a collected heap.
-// progress, if not nil, is told each stage and repeat as it starts.
+// of two stages stay comparable. Every stage's inputs (the dense form of
+// sparse weights, the float32 and integer networks) are built before the
+// first repeat, so they are in memory together. Each repeat starts from a
+// collected heap. progress, if not nil, is told each stage and repeat as
+// it starts.
 func (b Benchmark) Bench(repeats int, stages []Stage, progress func(stage Stage, repeat int)) ([]Timing, error) {
 	if repeats <= 0 {
 		return nil, fmt.Errorf("repeats = %d: need at least one", repeats)
