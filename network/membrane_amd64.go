@@ -5,7 +5,7 @@ package network
 import (
 	"slices"
 
-	"golang.org/x/sys/cpu"
+	"github.com/hdsnn/hdsnn/internal/simd"
 )
 
 // membraneAVX2 is membraneGo on four neurons per instruction: len(u) must
@@ -23,11 +23,6 @@ func membraneAVX2(u, cur []float64, beta, theta float64, zero bool, spk []int32,
 //go:noescape
 func membraneAVX512(u, cur []float64, beta, theta float64, zero bool, spk []int32, from int) (spikes int)
 
-// hasAVX512 reports whether the processor (and the operating system) run
-// the AVX-512 instructions of membraneAVX512: Foundation and DQ. Package
-// quant's integer kernel asks for the same.
-func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
-
 // MembraneKernel names the code that updates the membranes on this
 // processor, here and on the integer path of package quant: "avx512"
 // (eight neurons per instruction), "avx2" (four) or "go" (the plain Go
@@ -35,9 +30,9 @@ func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
 // build tag purego). All give the same bits; benchmarks report it.
 func MembraneKernel() string {
 	switch {
-	case hasAVX512():
+	case simd.AVX512():
 		return "avx512"
-	case cpu.X86.HasAVX2:
+	case simd.AVX2():
 		return "avx2"
 	}
 	return "go"
@@ -50,9 +45,9 @@ type membraneKernel func(u, cur []float64, beta, theta float64, zero bool, spk [
 // processor has it.
 func updateMembranes(u, cur []float64, beta, theta float64, zero bool, spk []int32) []int32 {
 	switch {
-	case hasAVX512():
+	case simd.AVX512():
 		return membraneVector(membraneAVX512, 8, u, cur, beta, theta, zero, spk)
-	case cpu.X86.HasAVX2:
+	case simd.AVX2():
 		return membraneVector(membraneAVX2, 4, u, cur, beta, theta, zero, spk)
 	}
 	return membraneGo(u, cur, beta, theta, zero, spk, 0)

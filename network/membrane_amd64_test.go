@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/cpu"
+
+	"github.com/hdsnn/hdsnn/internal/simd"
 )
 
 // TestMembraneKernel checks that an amd64 build reports the AVX-512
@@ -33,8 +35,8 @@ func TestMembraneKernels(t *testing.T) {
 		width  int
 		kernel membraneKernel
 	}{
-		{"avx2", cpu.X86.HasAVX2, 4, membraneAVX2},
-		{"avx512", hasAVX512(), 8, membraneAVX512},
+		{"avx2", simd.AVX2(), 4, membraneAVX2},
+		{"avx512", simd.AVX512(), 8, membraneAVX512},
 	}
 	for _, k := range kernels {
 		t.Run(k.name, func(t *testing.T) {

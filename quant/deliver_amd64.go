@@ -2,6 +2,8 @@
 
 package quant
 
+import "github.com/hdsnn/hdsnn/internal/simd"
+
 // addPackedAVX512 adds the integer of every packed entry to the current
 // at ring place (base + its offset) mod len(ring), sixteen entries per
 // instruction with AVX-512 gathers and scatters. base and every offset
@@ -17,7 +19,7 @@ func addPackedAVX512(ring []int32, base int, entries []uint32)
 // it (base + offset < len(ring)), entries[m:] wrap. In AVX-512 where the
 // processor has it, in one pass; the places must be distinct.
 func deliver32(ring []int32, base int, entries []uint32, m int) {
-	if hasAVX512() {
+	if simd.AVX512() {
 		addPackedAVX512(ring, base, entries)
 		return
 	}

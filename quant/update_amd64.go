@@ -5,7 +5,7 @@ package quant
 import (
 	"slices"
 
-	"golang.org/x/sys/cpu"
+	"github.com/hdsnn/hdsnn/internal/simd"
 )
 
 // updateAVX2 is updateGo on four neurons per instruction: len(u) must be
@@ -24,12 +24,6 @@ func updateAVX2(u []int64, cur []int32, th []int64, beta int64, zero bool, spk [
 //go:noescape
 func updateAVX512(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) (spikes int)
 
-// hasAVX512 reports whether the processor (and the operating system) run
-// the AVX-512 instructions of updateAVX512 and addPackedAVX512:
-// Foundation and DQ, as package network's kernel asks, so that
-// network.MembraneKernel names this path's kernels too (a test).
-func hasAVX512() bool { return cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ }
-
 // updateKernel is the signature of updateAVX2 and updateAVX512.
 type updateKernel func(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32, from int) int
 
@@ -37,9 +31,9 @@ type updateKernel func(u []int64, cur []int32, th []int64, beta int64, zero bool
 // or AVX2 where the processor has it.
 func updateMembranes(u []int64, cur []int32, th []int64, beta int64, zero bool, spk []int32) []int32 {
 	switch {
-	case hasAVX512():
+	case simd.AVX512():
 		return updateVector(updateAVX512, 8, u, cur, th, beta, zero, spk)
-	case cpu.X86.HasAVX2:
+	case simd.AVX2():
 		return updateVector(updateAVX2, 4, u, cur, th, beta, zero, spk)
 	}
 	return updateGo(u, cur, th, beta, zero, spk, 0)

@@ -5,8 +5,7 @@ package quant
 import (
 	"testing"
 
-	"golang.org/x/sys/cpu"
-
+	"github.com/hdsnn/hdsnn/internal/simd"
 	"github.com/hdsnn/hdsnn/network"
 )
 
@@ -19,8 +18,8 @@ func TestUpdateKernels(t *testing.T) {
 		width  int
 		kernel updateKernel
 	}{
-		{"avx2", cpu.X86.HasAVX2, 4, updateAVX2},
-		{"avx512", hasAVX512(), 8, updateAVX512},
+		{"avx2", simd.AVX2(), 4, updateAVX2},
+		{"avx512", simd.AVX512(), 8, updateAVX512},
 	}
 	for _, k := range kernels {
 		t.Run(k.name, func(t *testing.T) {
@@ -38,7 +37,7 @@ func TestUpdateKernels(t *testing.T) {
 // exactly where network.MembraneKernel, which hdsnn bench prints, says
 // "avx512".
 func TestKernelName(t *testing.T) {
-	if got, want := hasAVX512(), network.MembraneKernel() == "avx512"; got != want {
+	if got, want := simd.AVX512(), network.MembraneKernel() == "avx512"; got != want {
 		t.Errorf("integer path uses AVX-512: %v; network.MembraneKernel() = %q", got, network.MembraneKernel())
 	}
 }
